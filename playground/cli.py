@@ -1,0 +1,150 @@
+"""`python -m playground train|predict`: the engine from a terminal, with a JSON summary for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from playground.config import ACTIVATIONS, ARCHITECTURES, OPTIMIZERS, PRESETS, ConfigError, ExperimentConfig
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad argument prints one line instead of the usage block."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+# Option name → config field, with the type the CLI reads before the config validates it.
+OVERRIDES = {
+    "architecture": ("architecture", str),
+    "hidden": ("hidden_units", str),
+    "activation": ("activation", str),
+    "dropout": ("dropout", str),
+    "optimizer": ("optimizer", str),
+    "learning_rate": ("learning_rate", str),
+    "epochs": ("epochs", str),
+    "batch_size": ("batch_size", str),
+    "validation_split": ("validation_split", str),
+    "limit": ("train_limit", str),
+    "seed": ("seed", str),
+    "stop_accuracy": ("stop_accuracy", str),
+    "stop_loss": ("stop_loss", str),
+}
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="python -m playground", description="Fashion-MNIST playground engine.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+
+    train = commands.add_parser("train", help="train one configuration")
+    train.add_argument("--preset", default="lecture", choices=list(PRESETS), help="starting configuration")
+    train.add_argument("--architecture", choices=list(ARCHITECTURES))
+    train.add_argument("--hidden", metavar="UNITS", help="hidden layer sizes, e.g. 256,128")
+    train.add_argument("--activation", choices=list(ACTIVATIONS))
+    train.add_argument("--dropout")
+    train.add_argument("--optimizer", choices=list(OPTIMIZERS))
+    train.add_argument("--learning-rate")
+    train.add_argument("--epochs")
+    train.add_argument("--batch-size")
+    train.add_argument("--validation-split")
+    train.add_argument("--limit", help="train on a class-balanced subset of this many images")
+    train.add_argument("--seed")
+    train.add_argument("--stop-accuracy", help="stop when training accuracy reaches this (0-1)")
+    train.add_argument("--stop-loss", help="stop when training loss falls below this")
+    train.add_argument("--no-normalize", action="store_true", help="feed raw 0-255 pixels")
+    train.add_argument("--augment", action="store_true", help="random shifts, zoom and contrast while training")
+    train.add_argument("--save", metavar="PATH", help="save the trained model (.keras)")
+    train.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
+
+    predict = commands.add_parser("predict", help="classify image files")
+    predict.add_argument("images", nargs="+", metavar="IMAGE")
+    predict.add_argument("--model", metavar="PATH", help="a .keras model (default: the shipped one)")
+    predict.add_argument("--json", action="store_true", help="one JSON object with a result per file")
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> ExperimentConfig:
+    """The preset's settings with every given option applied, validated."""
+    values = PRESETS[args.preset].config.to_flat_dict()
+    for option, (field_name, _) in OVERRIDES.items():
+        given = getattr(args, option)
+        if given is not None:
+            values[field_name] = given
+    if args.no_normalize:
+        values["normalize"] = "false"
+    if args.augment:
+        values["augment"] = "true"
+    return ExperimentConfig.from_flat_dict(values)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    config = config_from_args(args)  # first, so a bad option fails before TensorFlow loads
+    from playground.data import DataError, load_fashion_mnist
+    from playground.training import RunState, TrainingRun
+
+    try:
+        data = load_fashion_mnist()
+    except DataError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    run = TrainingRun(config, data).start()
+    started = time.perf_counter()
+    shown_epochs = 0
+    live = sys.stderr.isatty()
+    while not run.snapshot.state.done:
+        time.sleep(0.25)
+        snap = run.snapshot
+        if snap.state is RunState.QUEUED:
+            continue
+        line = f"\repoch {snap.epoch}/{snap.epochs}  {snap.progress:6.1%}  images {snap.examples_seen:,}"
+        if snap.batch_points:
+            line += f"  loss {snap.batch_points[-1].loss:.3f}"
+        if live:
+            print(line, end="", file=sys.stderr, flush=True)
+        for record in snap.epoch_history[shown_epochs:]:
+            val = "" if record.val_accuracy is None else f", validation accuracy {record.val_accuracy:.4f}"
+            print(f"\repoch {record.epoch}: loss {record.loss:.4f}, accuracy {record.accuracy:.4f}{val}", file=sys.stderr)
+        shown_epochs = len(snap.epoch_history)
+    snap = run.wait()
+    seconds = time.perf_counter() - started
+    if snap.state is RunState.FAILED:
+        print(f"\n{snap.error}", file=sys.stderr)
+        return 1
+    print(f"\n{snap.stop_reason}; test accuracy {snap.test_accuracy:.4f}", file=sys.stderr)
+    if args.save:
+        run.model.save(args.save)
+        print(f"saved {args.save}", file=sys.stderr)
+    if args.json:
+        summary = {
+            "config": config.to_flat_dict(),
+            "test_accuracy": snap.test_accuracy,
+            "test_loss": snap.test_loss,
+            "train_accuracy": snap.train_accuracy,
+            "train_loss": snap.epoch_history[-1].loss if snap.epoch_history else None,
+            "val_accuracy": snap.epoch_history[-1].val_accuracy if snap.epoch_history else None,
+            "epochs_run": len(snap.epoch_history),
+            "stop_reason": snap.stop_reason,
+            "seconds": round(seconds, 2),
+            "parameters": run.model.count_params(),
+            "saved": args.save,
+        }
+        print(json.dumps(summary))
+    return 0
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    from playground.inference import predict_files
+
+    return predict_files(args.images, model_path=args.model, as_json=args.json)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return run_train(args) if args.command == "train" else run_predict(args)
+    except ConfigError as error:
+        print(f"python -m playground: error: {error}", file=sys.stderr)
+        return 2

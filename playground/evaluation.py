@@ -1,0 +1,63 @@
+"""How a trained model does on the test set: accuracy, confusion matrix, and which images it gets wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from playground.data import CLASS_NAMES
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Test results. confusion[true, predicted] counts images; cells[(t, p)] lists their test indices."""
+
+    loss: float
+    accuracy: float
+    confusion: np.ndarray  # (10, 10) int
+    predictions: np.ndarray  # predicted class per test image
+    probabilities: np.ndarray  # (n, 10) float32 softmax outputs
+
+    @property
+    def per_class_accuracy(self) -> np.ndarray:
+        totals = self.confusion.sum(axis=1)
+        return np.divide(np.diag(self.confusion), totals, out=np.zeros(len(totals)), where=totals > 0)
+
+    def cell_indices(self, labels: np.ndarray, true_class: int, predicted_class: int) -> np.ndarray:
+        """Indices of the test images with this true label that the model called predicted_class."""
+        return np.flatnonzero((labels == true_class) & (self.predictions == predicted_class))
+
+    def most_confused(self, top: int = 5) -> list[tuple[str, str, int]]:
+        """The largest off-diagonal cells as (true name, predicted name, count), biggest first."""
+        off = self.confusion.copy()
+        np.fill_diagonal(off, 0)
+        order = np.argsort(off, axis=None)[::-1][:top]
+        pairs = [np.unravel_index(i, off.shape) for i in order]
+        return [(CLASS_NAMES[t], CLASS_NAMES[p], int(off[t, p])) for t, p in pairs if off[t, p] > 0]
+
+    def __repr__(self) -> str:
+        return f"Evaluation(accuracy={self.accuracy:.4f}, loss={self.loss:.4f}, n={len(self.predictions)})"
+
+
+def predict_probabilities(model, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+    """Softmax outputs for many images, calling the model directly in batches."""
+    outputs = [np.asarray(model(images[i : i + batch_size], training=False)) for i in range(0, len(images), batch_size)]
+    return np.concatenate(outputs).astype(np.float32)
+
+
+def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, classes: int = 10) -> np.ndarray:
+    """counts[true, predicted]."""
+    return np.bincount(labels.astype(np.int64) * classes + predictions, minlength=classes * classes).reshape(
+        classes, classes
+    )
+
+
+def evaluate(model, images: np.ndarray, labels: np.ndarray) -> Evaluation:
+    """Run the model over the test set once and derive every test statistic from that pass."""
+    probabilities = predict_probabilities(model, images)
+    predictions = probabilities.argmax(axis=1)
+    picked = probabilities[np.arange(len(labels)), labels]
+    loss = float(-np.mean(np.log(np.clip(picked, 1e-7, 1.0))))  # Keras clips at epsilon the same way
+    accuracy = float(np.mean(predictions == labels))
+    return Evaluation(loss, accuracy, confusion_matrix(labels, predictions), predictions, probabilities)

@@ -1,0 +1,407 @@
+"""The live training engine: model.fit in a background thread, publishing snapshots a UI can poll.
+
+The worker thread never touches a UI. Its Keras callback builds an immutable Snapshot after every
+execution (a few dozen batches) and swaps it in with one assignment, so readers take it without locks.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from dataclasses import dataclass, replace
+from enum import Enum
+
+import keras
+import numpy as np
+
+from playground.config import ExperimentConfig
+from playground.data import FashionMNIST, train_validation_split
+from playground.evaluation import Evaluation, evaluate
+from playground.model import build_compiled_model
+
+
+class RunState(str, Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    STOPPING = "stopping"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+    FAILED = "failed"
+
+    @property
+    def done(self) -> bool:
+        return self in (RunState.FINISHED, RunState.STOPPED, RunState.FAILED)
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """Training and validation results at the end of one epoch."""
+
+    epoch: int
+    loss: float
+    accuracy: float
+    val_loss: float | None = None
+    val_accuracy: float | None = None
+
+
+@dataclass(frozen=True)
+class BatchPoint:
+    """Loss and accuracy over the batches since the previous point (not Keras' running epoch mean)."""
+
+    step: int  # batches done since the start of training
+    epoch: float  # fractional epoch, for the chart's x axis
+    loss: float
+    accuracy: float
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a reader needs to draw the live view, frozen at one moment."""
+
+    state: RunState = RunState.QUEUED
+    version: int = 0  # grows with every publish: a reader can tell a fresh snapshot from a stale one
+    epoch: int = 0  # current epoch, 1-based
+    epochs: int = 0
+    batch: int = 0  # batches done in the current epoch
+    batches_per_epoch: int = 0
+    examples_seen: int = 0
+    train_examples: int = 0
+    batch_points: tuple[BatchPoint, ...] = ()
+    epoch_history: tuple[EpochRecord, ...] = ()
+    elapsed: float = 0.0
+    eta: float | None = None
+    queue_position: int = 0  # 1 = next to start; 0 = not waiting
+    test_loss: float | None = None
+    test_accuracy: float | None = None
+    stop_reason: str = ""
+    error: str = ""
+
+    @property
+    def progress(self) -> float:
+        total = self.epochs * self.batches_per_epoch
+        return 0.0 if total == 0 else min(1.0, ((self.epoch - 1) * self.batches_per_epoch + self.batch) / total)
+
+    @property
+    def train_accuracy(self) -> float | None:
+        return self.epoch_history[-1].accuracy if self.epoch_history else None
+
+
+class BoundedHistory:
+    """Keeps at most max_points points however long the run: when full, drops every other point."""
+
+    def __init__(self, max_points: int = 600):
+        self.max_points = max_points
+        self.stride = 1  # keep one point in `stride`
+        self.points: list[BatchPoint] = []
+        self._offered = 0
+
+    def add(self, point: BatchPoint) -> None:
+        self._offered += 1
+        if (self._offered - 1) % self.stride:
+            return
+        self.points.append(point)
+        if len(self.points) > self.max_points:
+            self.points = self.points[::2]
+            self.stride *= 2
+
+
+# -- How many trainings run at once --------------------------------------------------
+
+
+class TrainingPool:
+    """At most `max_running` trainings at once; the rest wait in order and can ask their place."""
+
+    def __init__(self, max_running: int):
+        self.max_running = max_running
+        self._condition = threading.Condition()
+        self._running = 0
+        self._waiting: list[object] = []
+
+    def position(self, ticket: object) -> int:
+        with self._condition:
+            return self._waiting.index(ticket) + 1 if ticket in self._waiting else 0
+
+    def acquire(self, ticket: object, cancelled: threading.Event) -> bool:
+        """Wait for a free slot; False if cancelled while waiting."""
+        with self._condition:
+            self._waiting.append(ticket)
+            try:
+                while self._running >= self.max_running or self._waiting[0] is not ticket:
+                    if cancelled.is_set():
+                        return False
+                    self._condition.wait(0.2)
+                if cancelled.is_set():
+                    return False
+                self._running += 1
+                return True
+            finally:
+                self._waiting.remove(ticket)
+                self._condition.notify_all()
+
+    def release(self) -> None:
+        with self._condition:
+            self._running -= 1
+            self._condition.notify_all()
+
+
+_default_pool: TrainingPool | None = None
+
+
+def default_pool() -> TrainingPool:
+    """The process-wide pool; its size comes from PLAYGROUND_MAX_TRAININGS (default 2)."""
+    global _default_pool
+    if _default_pool is None:
+        _default_pool = TrainingPool(max(1, int(os.environ.get("PLAYGROUND_MAX_TRAININGS", "2"))))
+    return _default_pool
+
+
+def default_steps_per_execution(config: ExperimentConfig) -> int:
+    """Batches run per call into TensorFlow: fewer Python round trips, a chart point every ~2k images."""
+    examples_per_execution = 512 if config.architecture == "cnn" else 2048
+    return int(min(64, max(1, examples_per_execution // config.batch_size)))
+
+
+# -- The Keras callback that publishes --------------------------------------------------
+
+
+class LiveMetrics(keras.callbacks.Callback):
+    """Turns Keras' callback calls into snapshots, checks the lesson's thresholds, and obeys Stop."""
+
+    def __init__(self, run: TrainingRun):
+        super().__init__()
+        self.run = run
+        self.history = BoundedHistory()
+        self._previous = (0.0, 0.0, 0)  # running loss mean, accuracy mean, examples at the last point
+
+    def on_train_begin(self, logs=None):
+        self.run._started_at = time.perf_counter()
+        self.run._publish(state=RunState.RUNNING)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._previous = (0.0, 0.0, 0)  # running loss mean, accuracy mean, examples at the last point
+        self.run._publish(epoch=epoch + 1, batch=0)
+
+    def on_train_batch_end(self, batch, logs=None):
+        run = self.run
+        logs = logs or {}
+        batches = min(batch + 1, run.batches_per_epoch)
+        seen = min(batches * run.config.batch_size, run.train_examples)
+        loss, accuracy = float(logs.get("loss", math.nan)), float(logs.get("accuracy", math.nan))
+        # Keras reports the epoch's running mean; take back out the part before the last point.
+        mean_loss, mean_acc, prev_seen = self._previous
+        new = seen - prev_seen
+        if new > 0:
+            chunk_loss = (loss * seen - mean_loss * prev_seen) / new
+            chunk_acc = (accuracy * seen - mean_acc * prev_seen) / new
+        else:
+            chunk_loss, chunk_acc = loss, accuracy
+        self._previous = (loss, accuracy, seen)
+        epoch = run._snapshot.epoch
+        step = (epoch - 1) * run.batches_per_epoch + batches
+        self.history.add(
+            BatchPoint(step, (epoch - 1) + batches / run.batches_per_epoch, chunk_loss, min(1.0, max(0.0, chunk_acc)))
+        )
+        elapsed = time.perf_counter() - run._started_at
+        total_steps = run.config.epochs * run.batches_per_epoch
+        eta = elapsed / step * (total_steps - step) if step else None
+        if not math.isfinite(loss):
+            run._failure = (
+                f"Training broke down in epoch {epoch}: the loss became {loss} (not a number). "
+                f"The learning rate {run.config.learning_rate:g} is probably too large for "
+                f"{run.config.optimizer}; try one ten times smaller."
+            )
+            self.model.stop_training = True
+        if run._stop_requested.is_set():
+            self.model.stop_training = True
+        run._publish(
+            batch=batches,
+            examples_seen=(epoch - 1) * run.train_examples + seen,
+            batch_points=tuple(self.history.points),
+            elapsed=elapsed,
+            eta=eta,
+        )
+
+    def on_epoch_end(self, epoch, logs=None):
+        run = self.run
+        logs = logs or {}
+        record = EpochRecord(
+            epoch + 1,
+            float(logs.get("loss", math.nan)),
+            float(logs.get("accuracy", math.nan)),
+            _maybe(logs.get("val_loss")),
+            _maybe(logs.get("val_accuracy")),
+        )
+        interrupted = run._stop_requested.is_set() or run._failure
+        if not interrupted:
+            # Only a full epoch's weights count as "the latest completed epoch".
+            run.latest_weights = [w.copy() for w in self.model.get_weights()]
+            run.latest_weights_epoch = epoch + 1
+        reason = threshold_reason(run.config, record)
+        if reason and not interrupted:
+            run._threshold_reason = reason
+            self.model.stop_training = True
+        run._publish(epoch_history=run._snapshot.epoch_history + (record,))
+
+
+def _maybe(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def threshold_reason(config: ExperimentConfig, record: EpochRecord) -> str:
+    """The lesson's callbacks, checked at the end of an epoch: why to stop, in plain words, or ''."""
+    if config.stop_accuracy is not None and record.accuracy >= config.stop_accuracy:
+        return (
+            f"training accuracy {record.accuracy:.1%} reached the {config.stop_accuracy:.1%} target "
+            f"in epoch {record.epoch}"
+        )
+    if config.stop_loss is not None and record.loss < config.stop_loss:
+        return f"loss {record.loss:.2f} fell below {config.stop_loss:.2f} in epoch {record.epoch}"
+    return ""
+
+
+# -- One training run -------------------------------------------------------------------
+
+
+class TrainingRun:
+    """One configuration trained in a background thread; poll .snapshot, call .stop()."""
+
+    def __init__(
+        self,
+        config: ExperimentConfig,
+        data: FashionMNIST,
+        pool: TrainingPool | None = None,
+        steps_per_execution: int | None = None,
+        jit_compile: bool = True,
+        evaluate_at_end: bool = True,
+    ):
+        self.config = config
+        self.data = data
+        self.pool = pool or default_pool()
+        self.steps_per_execution = steps_per_execution or default_steps_per_execution(config)
+        self.jit_compile = jit_compile
+        self.evaluate_at_end = evaluate_at_end
+        self.train_index, self.val_index = train_validation_split(
+            data.train_labels, config.train_limit, config.validation_split, config.seed
+        )
+        self.train_examples = len(self.train_index)
+        self.batches_per_epoch = math.ceil(self.train_examples / config.batch_size)
+        self.model: keras.Model | None = None
+        self.evaluation: Evaluation | None = None
+        self.latest_weights: list[np.ndarray] | None = None
+        self.latest_weights_epoch = 0
+        self._stop_requested = threading.Event()
+        self._failure = ""
+        self._threshold_reason = ""
+        self._started_at = time.perf_counter()
+        self._publish_lock = threading.Lock()
+        self._snapshot = Snapshot(
+            epochs=config.epochs, batches_per_epoch=self.batches_per_epoch, train_examples=self.train_examples
+        )
+        self._thread = threading.Thread(target=self._work, name="training", daemon=True)
+
+    def __repr__(self) -> str:
+        s = self._snapshot
+        return f"TrainingRun({s.state.value}, epoch {s.epoch}/{s.epochs}, batch {s.batch}/{s.batches_per_epoch})"
+
+    # -- for readers
+    @property
+    def snapshot(self) -> Snapshot:
+        snapshot = self._snapshot
+        if snapshot.state is RunState.QUEUED:
+            return replace(snapshot, queue_position=self.pool.position(self))
+        return snapshot
+
+    def start(self) -> TrainingRun:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Ask training to end after the current batch; weights and history are kept."""
+        self._stop_requested.set()
+        if not self._snapshot.state.done and self._snapshot.state is not RunState.QUEUED:
+            self._publish(state=RunState.STOPPING)
+
+    def wait(self, timeout: float | None = None) -> Snapshot:
+        self._thread.join(timeout)
+        return self.snapshot
+
+    # -- the worker thread
+    def _publish(self, **changes) -> None:
+        with self._publish_lock:
+            self._snapshot = replace(self._snapshot, version=self._snapshot.version + 1, **changes)
+
+    def _work(self) -> None:
+        if not self.pool.acquire(self, self._stop_requested):
+            self._publish(state=RunState.STOPPED, stop_reason="stopped before it started")
+            return
+        try:
+            self._train()
+        except Exception as error:  # a worker must never die silently: the UI shows the message
+            self._publish(state=RunState.FAILED, error=f"Training failed: {type(error).__name__}: {error}")
+        finally:
+            self.pool.release()
+
+    def _train(self) -> None:
+        config, data = self.config, self.data
+        self.model = build_compiled_model(
+            config, steps_per_execution=self.steps_per_execution, jit_compile=self.jit_compile
+        )
+        x_train, y_train = _take(data.train_images, self.train_index), _take(data.train_labels, self.train_index)
+        validation = None
+        if len(self.val_index):
+            validation = (data.train_images[self.val_index], data.train_labels[self.val_index])
+        self.model.fit(
+            x_train,
+            y_train,
+            epochs=config.epochs,
+            batch_size=config.batch_size,
+            validation_data=validation,
+            shuffle=True,
+            verbose=0,
+            callbacks=[LiveMetrics(self)],
+        )
+        elapsed = time.perf_counter() - self._started_at
+        if self._failure:
+            self._publish(state=RunState.FAILED, error=self._failure, elapsed=elapsed, eta=None)
+            return
+        final = {}
+        if self.evaluate_at_end:
+            self.evaluation = evaluate(self.model, data.test_images, data.test_labels)
+            final = {"test_loss": self.evaluation.loss, "test_accuracy": self.evaluation.accuracy}
+        if self._stop_requested.is_set():
+            state, reason = RunState.STOPPED, f"stopped by you in epoch {self._snapshot.epoch}"
+        elif self._threshold_reason:
+            state, reason = RunState.STOPPED, self._threshold_reason
+        else:
+            state, reason = RunState.FINISHED, f"finished all {config.epochs} epochs"
+        self._publish(state=state, stop_reason=reason, elapsed=elapsed, eta=0.0, **final)
+
+
+def _take(array: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """array[index], without a copy when the index is every row (fit shuffles anyway)."""
+    if len(index) == len(array):
+        return array
+    return array[index]
+
+
+def train(config: ExperimentConfig, data: FashionMNIST, **options) -> TrainingRun:
+    """Train in the background and wait for the end: the simple way for scripts and the CLI."""
+    run = TrainingRun(config, data, **options).start()
+    run.wait()
+    return run
+
+
+__all__ = [
+    "BatchPoint",
+    "EpochRecord",
+    "LiveMetrics",
+    "RunState",
+    "Snapshot",
+    "TrainingPool",
+    "TrainingRun",
+    "default_pool",
+    "threshold_reason",
+    "train",
+]
