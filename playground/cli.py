@@ -106,7 +106,8 @@ def run_train(args: argparse.Namespace) -> int:
             print(line, end="", file=sys.stderr, flush=True)
         for record in snap.epoch_history[shown_epochs:]:
             val = "" if record.val_accuracy is None else f", validation accuracy {record.val_accuracy:.4f}"
-            print(f"\repoch {record.epoch}: loss {record.loss:.4f}, accuracy {record.accuracy:.4f}{val}", file=sys.stderr)
+            summary = f"epoch {record.epoch}: loss {record.loss:.4f}, accuracy {record.accuracy:.4f}{val}"
+            print(f"\r{summary}", file=sys.stderr)
         shown_epochs = len(snap.epoch_history)
     snap = run.wait()
     seconds = time.perf_counter() - started

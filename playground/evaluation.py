@@ -32,7 +32,7 @@ class Evaluation:
         """The largest off-diagonal cells as (true name, predicted name, count), biggest first."""
         off = self.confusion.copy()
         np.fill_diagonal(off, 0)
-        order = np.argsort(off, axis=None)[::-1][:top]
+        order = np.argsort(-off, axis=None, kind="stable")[:top]  # ties: table order
         pairs = [np.unravel_index(i, off.shape) for i in order]
         return [(CLASS_NAMES[t], CLASS_NAMES[p], int(off[t, p])) for t, p in pairs if off[t, p] > 0]
 

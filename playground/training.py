@@ -226,6 +226,8 @@ class LiveMetrics(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         run = self.run
         logs = logs or {}
+        if run._snapshot.batch < run.batches_per_epoch:
+            return  # Keras ends a stopped epoch here too; its partial numbers are no epoch result
         record = EpochRecord(
             epoch + 1,
             float(logs.get("loss", math.nan)),
@@ -233,13 +235,16 @@ class LiveMetrics(keras.callbacks.Callback):
             _maybe(logs.get("val_loss")),
             _maybe(logs.get("val_accuracy")),
         )
-        interrupted = run._stop_requested.is_set() or run._failure
-        if not interrupted:
-            # Only a full epoch's weights count as "the latest completed epoch".
-            run.latest_weights = [w.copy() for w in self.model.get_weights()]
-            run.latest_weights_epoch = epoch + 1
+        if run._failure:
+            return
+        run._failure = collapse_message(run.config, record)
+        if run._failure:
+            self.model.stop_training = True
+            return
+        run.latest_weights = [w.copy() for w in self.model.get_weights()]
+        run.latest_weights_epoch = epoch + 1
         reason = threshold_reason(run.config, record)
-        if reason and not interrupted:
+        if reason and not run._stop_requested.is_set():
             run._threshold_reason = reason
             self.model.stop_training = True
         run._publish(epoch_history=run._snapshot.epoch_history + (record,))
@@ -247,6 +252,18 @@ class LiveMetrics(keras.callbacks.Callback):
 
 def _maybe(value) -> float | None:
     return None if value is None else float(value)
+
+
+def collapse_message(config: ExperimentConfig, record: EpochRecord) -> str:
+    """A too-large step can also kill every neuron without a NaN: the net then guesses at chance."""
+    if config.learning_rate >= 0.1 and record.accuracy < 0.15 and record.loss > 2.2:
+        return (
+            f"Training broke down in epoch {record.epoch}: accuracy is {record.accuracy:.0%}, what random "
+            f"guessing among 10 garments gives. The learning rate {config.learning_rate:g} is too large for "
+            f"{config.optimizer}: its steps jumped so far that the neurons stopped responding. "
+            f"Try one ten or a hundred times smaller."
+        )
+    return ""
 
 
 def threshold_reason(config: ExperimentConfig, record: EpochRecord) -> str:

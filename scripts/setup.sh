@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Sets up everything the app needs on a fresh machine; `--dev` adds what the tests need.
+#   Debian packages: dataset-fashion-mnist (the real data), plus chromium + chromium-driver with --dev.
+#   A virtual environment in .venv with the pinned requirements (reinstalled only when they change).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dev=false
+[ "${1:-}" = "--dev" ] && dev=true
+
+# -- Debian packages, when apt is there ------------------------------------------------
+packages=(dataset-fashion-mnist)
+$dev && packages+=(chromium chromium-driver)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    echo "setup: installing Debian packages: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "setup: no apt-get here; without dataset-fashion-mnist, set FASHION_MNIST_DIR or let Keras download it." >&2
+  fi
+fi
+
+# -- Python --------------------------------------------------------------------------
+python=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+requirements=requirements.txt
+$dev && requirements=requirements-dev.txt
+stamp=".venv/.installed-$(cat requirements.txt "$requirements" | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing $requirements into .venv"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
+  touch "$stamp"
+fi
