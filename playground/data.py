@@ -92,31 +92,37 @@ class FashionMNIST:
 
 
 def read_idx(path: Path, spec: IdxFile) -> np.ndarray:
-    """Decompress, hash-check and parse one IDX file; raise DataError naming the file otherwise."""
+    """Decompress, check and parse one IDX file; raise DataError naming the file otherwise.
+
+    Streams into one buffer of the size the header promises, so loading never holds two copies.
+    """
+    header_size = 16 if spec.magic == 2051 else 8
     try:
-        raw = gzip.decompress(path.read_bytes())
+        with gzip.open(path, "rb") as stream:
+            header = stream.read(header_size)
+            if len(header) < header_size:
+                raise DataError(f"{path}: only {len(header)} bytes, too short for an IDX header.")
+            magic, count = int.from_bytes(header[0:4], "big"), int.from_bytes(header[4:8], "big")
+            if magic != spec.magic:
+                raise DataError(f"{path}: IDX magic number is {magic}, expected {spec.magic}.")
+            if count != spec.count:
+                raise DataError(f"{path}: declares {count} items, expected {spec.count}.")
+            item_size = 1
+            if spec.magic == 2051:
+                rows, cols = int.from_bytes(header[8:12], "big"), int.from_bytes(header[12:16], "big")
+                if (rows, cols) != (28, 28):
+                    raise DataError(f"{path}: images are {rows}x{cols}, expected 28x28.")
+                item_size = rows * cols
+            raw = bytearray(header_size + count * item_size)
+            raw[:header_size] = header
+            filled = header_size + _read_into(stream, memoryview(raw)[header_size:])
+            padded = bool(stream.read(1))
     except (OSError, EOFError, gzip.BadGzipFile) as error:
         raise DataError(f"{path}: not a readable gzip file ({error}).") from error
-    header_size = 16 if spec.magic == 2051 else 8
-    if len(raw) < header_size:
-        raise DataError(f"{path}: only {len(raw)} bytes, too short for an IDX header.")
-    magic = int.from_bytes(raw[0:4], "big")
-    if magic != spec.magic:
-        raise DataError(f"{path}: IDX magic number is {magic}, expected {spec.magic}.")
-    count = int.from_bytes(raw[4:8], "big")
-    if count != spec.count:
-        raise DataError(f"{path}: declares {count} items, expected {spec.count}.")
-    item_size = 1
-    if spec.magic == 2051:
-        rows, cols = int.from_bytes(raw[8:12], "big"), int.from_bytes(raw[12:16], "big")
-        if (rows, cols) != (28, 28):
-            raise DataError(f"{path}: images are {rows}x{cols}, expected 28x28.")
-        item_size = rows * cols
-    expected_bytes = header_size + count * item_size
-    if len(raw) != expected_bytes:
+    if filled != len(raw) or padded:
         raise DataError(
-            f"{path}: holds {len(raw)} bytes once decompressed, but its header "
-            f"promises {expected_bytes} (truncated or padded)."
+            f"{path}: the header promises {len(raw)} bytes but the file holds "
+            f"{'more' if padded else filled} (truncated or padded)."
         )
     digest = hashlib.sha256(raw).hexdigest()
     if digest != spec.sha256:
@@ -126,7 +132,19 @@ def read_idx(path: Path, spec: IdxFile) -> np.ndarray:
         array = array.reshape(count, 28, 28)
     if spec.magic == 2049 and array.max() > 9:
         raise DataError(f"{path}: holds labels above 9.")
-    return array  # frombuffer over bytes is already read-only
+    array.flags.writeable = False  # shared by every session: nobody may change it
+    return array
+
+
+def _read_into(stream, view: memoryview) -> int:
+    """Fill view from stream until it is full or the stream ends; return how many bytes came."""
+    total = 0
+    while total < len(view):
+        count = stream.readinto(view[total:])
+        if not count:
+            break
+        total += count
+    return total
 
 
 def load_folder(folder: Path) -> FashionMNIST:
