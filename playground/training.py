@@ -81,7 +81,8 @@ class Snapshot:
     @property
     def progress(self) -> float:
         total = self.epochs * self.batches_per_epoch
-        return 0.0 if total == 0 else min(1.0, ((self.epoch - 1) * self.batches_per_epoch + self.batch) / total)
+        done = max(0, self.epoch - 1) * self.batches_per_epoch + self.batch
+        return 0.0 if total == 0 else min(1.0, done / total)
 
     @property
     def train_accuracy(self) -> float | None:

@@ -1,0 +1,1 @@
+"""The Streamlit pages: thin scripts wiring widgets to the core. Run through streamlit_app.py."""

@@ -1,0 +1,70 @@
+"""What every page shares: the dataset (once per server), this session's runs, the chosen settings."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from playground.config import LECTURE, ExperimentConfig
+from playground.data import DataError, FashionMNIST, load_fashion_mnist
+from playground.training import TrainingRun
+
+
+@st.cache_resource(show_spinner="Loading the 70,000 Fashion-MNIST images…")
+def _dataset() -> FashionMNIST:
+    return load_fashion_mnist()
+
+
+def dataset() -> FashionMNIST:
+    """The real dataset, loaded once per server process; a missing or corrupt copy stops the page politely."""
+    try:
+        return _dataset()
+    except DataError as error:
+        st.error(f"The Fashion-MNIST images could not be loaded. {error}", icon=":material/error:")
+        st.stop()
+
+
+class SessionLab:
+    """The runs one browser session has trained, newest last; closing the tab stops them."""
+
+    def __init__(self) -> None:
+        self.runs: list[TrainingRun] = []
+
+    @property
+    def current(self) -> TrainingRun | None:
+        return self.runs[-1] if self.runs else None
+
+    def start(self, config: ExperimentConfig, data: FashionMNIST) -> TrainingRun:
+        run = TrainingRun(config, data).start()
+        self.runs.append(run)
+        del self.runs[:-8]  # keep the last eight for comparison; older models are let go
+        return run
+
+    def release(self) -> None:
+        for run in self.runs:
+            run.stop()
+
+
+def _release(lab: SessionLab) -> None:
+    lab.release()
+
+
+@st.cache_resource(scope="session", on_release=_release, show_spinner=False)
+def session_lab() -> SessionLab:
+    """One SessionLab per browser session: survives reruns and page changes, released with the tab."""
+    return SessionLab()
+
+
+def current_config() -> ExperimentConfig:
+    """The settings chosen on the Train page, kept across pages."""
+    return st.session_state.get("config", LECTURE)
+
+
+def training_badge() -> None:
+    """A small note on any page while this session's model trains, so nobody forgets it is running."""
+    run = session_lab().current
+    if run is not None and not run.snapshot.state.done:
+        snap = run.snapshot
+        st.caption(
+            f":material/model_training: Your model is training in the background "
+            f"(epoch {snap.epoch} of {snap.epochs}, {snap.progress:.0%}). The Train page shows it live."
+        )

@@ -1,0 +1,126 @@
+"""Try it: draw, upload or photograph a garment and see what the network thinks, as ten softmax bars."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+from playground import charts
+from playground.images import EmptyImageError, ImageError, preprocess_canvas, preprocess_upload
+from playground.inference import Classifier, pretrained_info
+from playground.pages.common import session_lab, training_badge
+
+CANVAS_WIDTH, CANVAS_HEIGHT = 600, 400
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp"]
+
+
+@st.cache_resource(show_spinner="Loading the ready-made model…")
+def pretrained_classifier() -> Classifier:
+    return Classifier.from_path()
+
+
+def session_classifier(run) -> Classifier:
+    """The visitor's own model at its latest finished epoch, rebuilt only when that epoch changes."""
+    cache_key = (id(run), run.latest_weights_epoch)
+    cached = st.session_state.get("own_classifier")
+    if cached is None or cached[0] != cache_key:
+        classifier = Classifier.from_weights(run.config, run.latest_weights, f"your model, epoch {cache_key[1]}")
+        st.session_state.own_classifier = cached = (cache_key, classifier)
+    return cached[1]
+
+
+def enlarged(image: np.ndarray, factor: int = 8) -> np.ndarray:
+    """The 28×28 input blown up with hard pixel edges, so each pixel can be seen."""
+    return np.kron(image, np.ones((factor, factor), dtype=np.uint8))
+
+
+def show_answer(classifier: Classifier, original, model_input: np.ndarray, key: str) -> None:
+    """The original, the 28×28 the model sees, and the ten bars."""
+    prediction = classifier.predict(model_input)
+    left, right = st.columns([1, 2])
+    with left:
+        if original is not None:
+            st.image(original, caption="What you gave", width="stretch")
+        st.image(enlarged(model_input), caption="What the model sees: 28 × 28 pixels", width="stretch")
+    with right:
+        if prediction.unsure:
+            st.warning(f"The model is {prediction.in_words()}.", icon=":material/help:")
+        else:
+            st.success(f"The model is {prediction.in_words()}.", icon=":material/checkroom:")
+        st.plotly_chart(charts.probability_figure(prediction.probabilities), key=f"bars_{key}",
+                        config={"displayModeBar": False})
+
+
+def answer_or_explain(classifier: Classifier, make_input, key: str) -> None:
+    """Run preprocessing; bad or empty input becomes a friendly message instead of a guess."""
+    try:
+        original, model_input = make_input()
+    except EmptyImageError as error:
+        st.info(str(error), icon=":material/draw:")
+        return
+    except ImageError as error:
+        st.error(str(error), icon=":material/broken_image:")
+        return
+    show_answer(classifier, original, model_input, key)
+
+
+st.title("Try it")
+training_badge()
+st.write(
+    "Draw a garment, upload a picture or take a photo, and see how sure the network is about each of the "
+    "ten kinds. It works best with one garment, filling most of the picture, on a plain background."
+)
+
+lab = session_lab()
+run = lab.current
+own_ready = run is not None and run.latest_weights is not None
+info = pretrained_info()
+ready_made = f"Ready-made model ({info['test_accuracy']:.0%} on test images)" if info else "Ready-made model"
+own_label = (
+    f"Your model (epoch {run.latest_weights_epoch}" + (", still training)" if not run.snapshot.state.done else ")")
+    if own_ready else "Your model (train one first on the Train page)"
+)
+choice = st.radio(
+    "Which model answers?", [ready_made, own_label], key="tryit_model", horizontal=True,
+    help="The ready-made model is a small CNN trained with shifted and zoomed images, so it copes with drawings. "
+    "Your own model uses the weights of its latest finished epoch, even while it keeps training.",
+)
+if choice == own_label and not own_ready:
+    st.info("You have not trained a model in this session yet, so the ready-made one answers.", icon=":material/info:")
+classifier = session_classifier(run) if choice == own_label and own_ready else pretrained_classifier()
+
+draw_tab, upload_tab, camera_tab = st.tabs([":material/draw: Draw", ":material/upload: Upload", ":material/photo_camera: Camera"])
+
+with draw_tab:
+    st.caption("Draw one garment, big, and fill it in: the network learned from solid shapes, not outlines. "
+               "Use the toolbar under the canvas to undo or start again.")
+    brush = st.slider("Brush size", 5, 60, 28, key="brush_size", help="A wide brush makes filling easy.")
+    result = st_canvas(
+        stroke_width=brush, stroke_color="#FFFFFF", background_color="#000000",
+        width=CANVAS_WIDTH, height=CANVAS_HEIGHT, drawing_mode="freedraw",
+        return_image_data=True, key="canvas",
+    )
+    rgba = result.image_data if result is not None else None
+    if rgba is None:
+        st.info("Draw something first: the answer appears here.", icon=":material/draw:")
+    else:
+        answer_or_explain(classifier, lambda: (None, preprocess_canvas(np.asarray(rgba))), "canvas")
+
+with upload_tab:
+    upload = st.file_uploader(
+        "A picture of one garment", type=UPLOAD_TYPES, key="upload",
+        help="PNG, JPEG, WebP, GIF or BMP, up to 20 MB. A garment lying on a bed, floor or table works well.",
+    )
+    if upload is None:
+        st.info("Upload a picture to see what the network makes of it.", icon=":material/upload:")
+    else:
+        answer_or_explain(classifier, lambda: preprocess_upload(upload.getvalue()), "upload")
+
+with camera_tab:
+    photo = st.camera_input("Hold a garment up to the camera", key="camera",
+                            help="Fill the frame with the garment, against a plain wall if you can.")
+    if photo is None:
+        st.info("Take a photo to see what the network makes of it.", icon=":material/photo_camera:")
+    else:
+        answer_or_explain(classifier, lambda: preprocess_upload(photo.getvalue()), "camera")

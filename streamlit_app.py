@@ -1,0 +1,16 @@
+"""Fashion-MNIST playground: navigation only; each page lives in playground/pages/."""
+
+import streamlit as st
+
+pages = {
+    "Learn": [
+        st.Page("playground/pages/explore.py", title="Explore the data", icon=":material/grid_view:"),
+        st.Page("playground/pages/train.py", title="Train", icon=":material/model_training:", default=True),
+        st.Page("playground/pages/softmax_relu.py", title="Softmax and ReLU", icon=":material/functions:"),
+    ],
+    "Use": [
+        st.Page("playground/pages/try_it.py", title="Try it", icon=":material/draw:"),
+    ],
+}
+
+st.navigation(pages).run()
