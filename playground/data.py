@@ -40,19 +40,27 @@ class IdxFile:
 
 FILES = {
     "train_images": IdxFile(
-        "train-images-idx3-ubyte.gz", 2051, 60000,
+        "train-images-idx3-ubyte.gz",
+        2051,
+        60000,
         "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
     ),
     "train_labels": IdxFile(
-        "train-labels-idx1-ubyte.gz", 2049, 60000,
+        "train-labels-idx1-ubyte.gz",
+        2049,
+        60000,
         "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
     ),
     "test_images": IdxFile(
-        "t10k-images-idx3-ubyte.gz", 2051, 10000,
+        "t10k-images-idx3-ubyte.gz",
+        2051,
+        10000,
         "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
     ),
     "test_labels": IdxFile(
-        "t10k-labels-idx1-ubyte.gz", 2049, 10000,
+        "t10k-labels-idx1-ubyte.gz",
+        2049,
+        10000,
         "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
     ),
 }
@@ -82,10 +90,7 @@ class FashionMNIST:
     class_names: tuple[str, ...] = CLASS_NAMES
 
     def __repr__(self) -> str:
-        return (
-            f"FashionMNIST(train={len(self.train_labels)}, test={len(self.test_labels)}, "
-            f"source={self.source!r})"
-        )
+        return f"FashionMNIST(train={len(self.train_labels)}, test={len(self.test_labels)}, source={self.source!r})"
 
 
 # -- Reading and checking one file ------------------------------------------------

@@ -60,7 +60,9 @@ class Prediction:
             "top_name": self.top_name,
             "confidence": round(self.confidence, 4),
             "in_words": self.in_words(),
-            "probabilities": {name: round(float(p), 4) for name, p in zip(CLASS_NAMES, self.probabilities, strict=True)},
+            "probabilities": {
+                name: round(float(p), 4) for name, p in zip(CLASS_NAMES, self.probabilities, strict=True)
+            },
         }
 
 

@@ -11,9 +11,7 @@ import pytest
 
 
 def run_cli(*args, timeout=300):
-    return subprocess.run(
-        [sys.executable, "-m", "playground", *args], capture_output=True, text=True, timeout=timeout
-    )
+    return subprocess.run([sys.executable, "-m", "playground", *args], capture_output=True, text=True, timeout=timeout)
 
 
 def test_train_prints_json_summary_and_saves(tmp_path):

@@ -78,8 +78,12 @@ def test_range_is_in_the_message():
 
 @pytest.mark.parametrize(
     "flat, field",
-    [({"epochs": "five"}, "epochs"), ({"hidden_units": "128,x"}, "hidden_units"), ({"normalize": "maybe"}, "normalize"),
-     ({"colour": "red"}, "unknown")],
+    [
+        ({"epochs": "five"}, "epochs"),
+        ({"hidden_units": "128,x"}, "hidden_units"),
+        ({"normalize": "maybe"}, "normalize"),
+        ({"colour": "red"}, "unknown"),
+    ],
 )
 def test_bad_strings_are_refused(flat, field):
     with pytest.raises(ConfigError, match=field):

@@ -24,7 +24,16 @@ def test_real_dataset_shapes_and_types(fashion):
 
 def test_class_names_and_balance(fashion):
     assert fashion.class_names == (
-        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
     )
     assert np.bincount(fashion.train_labels).tolist() == [6000] * 10
     assert np.bincount(fashion.test_labels).tolist() == [1000] * 10

@@ -52,9 +52,7 @@ st.subheader("How many of each")
 train_counts = np.bincount(data.train_labels, minlength=10)
 test_counts = np.bincount(data.test_labels, minlength=10)
 st.dataframe(
-    pd.DataFrame(
-        {"garment": data.class_names, "training images": train_counts, "test images": test_counts}
-    ),
+    pd.DataFrame({"garment": data.class_names, "training images": train_counts, "test images": test_counts}),
     hide_index=True,
 )
 st.caption(

@@ -21,12 +21,22 @@ st.write(
 )
 columns = st.columns(4)
 values = [
-    column.number_input(f"Score of class {index}", value=default, step=0.5, key=f"softmax_{index}",
-                        help="A raw output of the network's last layer (a 'logit').")
+    column.number_input(
+        f"Score of class {index}",
+        value=default,
+        step=0.5,
+        key=f"softmax_{index}",
+        help="A raw output of the network's last layer (a 'logit').",
+    )
     for index, (column, default) in enumerate(zip(columns, LESSON_VALUES, strict=True))
 ]
 temperature = st.slider(
-    "Temperature", 0.1, 5.0, 1.0, step=0.1, key="softmax_temperature",
+    "Temperature",
+    0.1,
+    5.0,
+    1.0,
+    step=0.1,
+    key="softmax_temperature",
     help="Scores are divided by this first. Low: the winner takes almost everything. High: everything evens out.",
 )
 probabilities = charts.softmax(values, temperature)
@@ -47,7 +57,14 @@ st.write(
     "ReLU: if the sum is above 0 it passes unchanged, otherwise it becomes 0. That small bend is what lets "
     "stacked layers learn shapes a straight line cannot."
 )
-x = st.slider("Input to the neuron", -5.0, 5.0, -2.0, step=0.1, key="relu_input",
-              help="Drag it and watch the point move along the ReLU curve.")
+x = st.slider(
+    "Input to the neuron",
+    -5.0,
+    5.0,
+    -2.0,
+    step=0.1,
+    key="relu_input",
+    help="Drag it and watch the point move along the ReLU curve.",
+)
 st.plotly_chart(charts.relu_figure(x), key="relu_chart", config={"displayModeBar": False})
 st.code(f"relu({x:.1f}) = {charts.relu(x):.1f}\n\nif x > 0:\n    return x\nelse:\n    return 0", language="python")

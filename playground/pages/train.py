@@ -184,7 +184,11 @@ with st.expander("Hyperparameters: what the network looks like and how it learns
             help="What each hidden neuron does with its sum. " + " ".join(ACTIVATIONS.values()),
         )
         st.slider(
-            "Dropout", 0.0, 0.8, step=0.05, key="hp_dropout",
+            "Dropout",
+            0.0,
+            0.8,
+            step=0.05,
+            key="hp_dropout",
             help="Switch off this share of neurons at random while training, so none can be relied on alone.",
         )
     with middle:
@@ -203,7 +207,10 @@ with st.expander("Hyperparameters: what the network looks like and how it learns
             help="How big each step is. Too small: slow. Too big: the loss jumps around or training breaks down.",
         )
         st.slider(
-            "Epochs", 1, 60, key="hp_epochs",
+            "Epochs",
+            1,
+            60,
+            key="hp_epochs",
             help="How many times the network sees every training image. Too many and it starts to memorise.",
         )
         st.select_slider(
@@ -213,11 +220,13 @@ with st.expander("Hyperparameters: what the network looks like and how it learns
             help="Images looked at before each weight update. Small: many noisy steps. Large: fewer, smoother steps.",
         )
         st.toggle(
-            "Divide pixels by 255 (normalize)", key="hp_normalize",
+            "Divide pixels by 255 (normalize)",
+            key="hp_normalize",
             help="Turns pixel values 0–255 into 0–1. Without it, learning is bumpier and usually worse.",
         )
         st.toggle(
-            "Augment: shift, zoom and dim images while training", key="hp_augment",
+            "Augment: shift, zoom and dim images while training",
+            key="hp_augment",
             help="Shows slightly changed copies of the images, so the network copes with drawings and photos.",
         )
     with right:
@@ -230,21 +239,31 @@ with st.expander("Hyperparameters: what the network looks like and how it learns
             help="Use fewer images for a quick experiment (the same number of each garment).",
         )
         st.slider(
-            "Held out for validation", 0.0, 0.3, step=0.05, key="hp_validation_split",
+            "Held out for validation",
+            0.0,
+            0.3,
+            step=0.05,
+            key="hp_validation_split",
             help="A share of the training images kept aside to check, each epoch, how it does on unseen images.",
         )
         st.number_input(
-            "Random seed", 0, 2**31 - 1, step=1, key="hp_seed",
+            "Random seed",
+            0,
+            2**31 - 1,
+            step=1,
+            key="hp_seed",
             help="The same seed gives the same starting weights and the same shuffling, so runs can be repeated.",
         )
         st.toggle(
-            "Stop when training accuracy reaches…", key="hp_stop_accuracy_on",
+            "Stop when training accuracy reaches…",
+            key="hp_stop_accuracy_on",
             help="The lesson's callback: end training as soon as the target is reached at the end of an epoch.",
         )
         if st.session_state.hp_stop_accuracy_on:
             st.slider("Accuracy target", 0.5, 0.99, step=0.01, key="hp_stop_accuracy", format="%.2f")
         st.toggle(
-            "Stop when the loss falls below…", key="hp_stop_loss_on",
+            "Stop when the loss falls below…",
+            key="hp_stop_loss_on",
             help="Lab 2's callback: end training once the loss is small enough.",
         )
         if st.session_state.hp_stop_loss_on:
@@ -267,13 +286,20 @@ run = lab.current
 active = run is not None and not run.snapshot.state.done
 train_column, stop_column, _ = st.columns([1, 1, 4])
 if train_column.button(
-    "Train", type="primary", icon=":material/play_arrow:", disabled=active, key="train_button",
+    "Train",
+    type="primary",
+    icon=":material/play_arrow:",
+    disabled=active,
+    key="train_button",
     help="Start training with these settings." if not active else "Stop the current run first.",
 ):
     run = lab.start(config, data)
     active = True
 stop_column.button(
-    "Stop", icon=":material/stop:", disabled=not active, key="stop_button",
+    "Stop",
+    icon=":material/stop:",
+    disabled=not active,
+    key="stop_button",
     on_click=(run.stop if run is not None else None),
     help="End training after the current batch. The model trained so far is kept.",
 )
@@ -288,10 +314,7 @@ def describe(snap) -> str:
     if snap.state is RunState.STOPPING:
         return "Stopping after this batch…"
     eta = f", about {snap.eta:.0f} s left" if snap.eta else ""
-    return (
-        f"Epoch {snap.epoch} of {snap.epochs} · {snap.examples_seen:,} images seen · "
-        f"{snap.elapsed:.0f} s{eta}"
-    )
+    return f"Epoch {snap.epoch} of {snap.epochs} · {snap.examples_seen:,} images seen · {snap.elapsed:.0f} s{eta}"
 
 
 def live_view(run: TrainingRun) -> None:
@@ -328,26 +351,33 @@ left, right = st.columns([2, 3])
 with left:
     st.metric("Training accuracy", f"{snap.train_accuracy:.1%}", help="On the images it learned from.")
     st.metric(
-        "Test accuracy", f"{evaluation.accuracy:.1%}",
+        "Test accuracy",
+        f"{evaluation.accuracy:.1%}",
         delta=f"{(evaluation.accuracy - snap.train_accuracy) * 100:+.1f} points vs training",
         help="On 10,000 images it never saw while training: the honest score.",
     )
     st.markdown(f"**Verdict: {kind}.** {sentence}")
 with right:
     st.plotly_chart(
-        charts.accuracy_comparison_figure(snap.train_accuracy, evaluation.accuracy, snap.epoch_history[-1].val_accuracy),
-        key="accuracy_bars", config={"displayModeBar": False},
+        charts.accuracy_comparison_figure(
+            snap.train_accuracy, evaluation.accuracy, snap.epoch_history[-1].val_accuracy
+        ),
+        key="accuracy_bars",
+        config={"displayModeBar": False},
     )
 
 confusion_tab, per_class_tab, mistakes_tab, compare_tab = st.tabs(
     ["Confusion matrix", "Per garment", "Its mistakes", "Compare runs"]
 )
 with confusion_tab:
-    st.caption("Rows: the real garment. Columns: the model's guess. The diagonal is right; everything else is a mix-up.")
+    st.caption(
+        "Rows: the real garment. Columns: the model's guess. The diagonal is right; everything else is a mix-up."
+    )
     st.plotly_chart(charts.confusion_figure(evaluation.confusion), key="confusion", config={"displayModeBar": False})
 with per_class_tab:
     st.plotly_chart(
-        charts.per_class_accuracy_figure(evaluation.per_class_accuracy), key="per_class",
+        charts.per_class_accuracy_figure(evaluation.per_class_accuracy),
+        key="per_class",
         config={"displayModeBar": False},
     )
 with mistakes_tab:
@@ -363,10 +393,9 @@ with mistakes_tab:
         )[:24]
         confidence = evaluation.probabilities[indices, CLASS_NAMES.index(guess_name)]
         st.plotly_chart(
-            charts.image_grid_figure(
-                data.test_images[indices], [f"{p:.0%} sure" for p in confidence], columns=8
-            ),
-            key="mistakes_grid", config={"displayModeBar": False},
+            charts.image_grid_figure(data.test_images[indices], [f"{p:.0%} sure" for p in confidence], columns=8),
+            key="mistakes_grid",
+            config={"displayModeBar": False},
         )
         st.caption(f"Test images of a {true_name} that the model called {guess_name}, with how sure it was.")
 with compare_tab:
@@ -389,7 +418,9 @@ with compare_tab:
             }
         )
     st.dataframe(
-        pd.DataFrame(table), hide_index=True, width="stretch",
+        pd.DataFrame(table),
+        hide_index=True,
+        width="stretch",
         column_config={
             name: st.column_config.NumberColumn(format="percent")
             for name in ("training acc.", "validation acc.", "test acc.")

@@ -48,8 +48,9 @@ def show_answer(classifier: Classifier, original, model_input: np.ndarray, key: 
             st.warning(f"The model is {prediction.in_words()}.", icon=":material/help:")
         else:
             st.success(f"The model is {prediction.in_words()}.", icon=":material/checkroom:")
-        st.plotly_chart(charts.probability_figure(prediction.probabilities), key=f"bars_{key}",
-                        config={"displayModeBar": False})
+        st.plotly_chart(
+            charts.probability_figure(prediction.probabilities), key=f"bars_{key}", config={"displayModeBar": False}
+        )
 
 
 def answer_or_explain(classifier: Classifier, make_input, key: str) -> None:
@@ -79,10 +80,14 @@ info = pretrained_info()
 ready_made = f"Ready-made model ({info['test_accuracy']:.0%} on test images)" if info else "Ready-made model"
 own_label = (
     f"Your model (epoch {run.latest_weights_epoch}" + (", still training)" if not run.snapshot.state.done else ")")
-    if own_ready else "Your model (train one first on the Train page)"
+    if own_ready
+    else "Your model (train one first on the Train page)"
 )
 choice = st.radio(
-    "Which model answers?", [ready_made, own_label], key="tryit_model", horizontal=True,
+    "Which model answers?",
+    [ready_made, own_label],
+    key="tryit_model",
+    horizontal=True,
     help="The ready-made model is a small CNN trained with shifted and zoomed images, so it copes with drawings. "
     "Your own model uses the weights of its latest finished epoch, even while it keeps training.",
 )
@@ -90,16 +95,25 @@ if choice == own_label and not own_ready:
     st.info("You have not trained a model in this session yet, so the ready-made one answers.", icon=":material/info:")
 classifier = session_classifier(run) if choice == own_label and own_ready else pretrained_classifier()
 
-draw_tab, upload_tab, camera_tab = st.tabs([":material/draw: Draw", ":material/upload: Upload", ":material/photo_camera: Camera"])
+draw_tab, upload_tab, camera_tab = st.tabs(
+    [":material/draw: Draw", ":material/upload: Upload", ":material/photo_camera: Camera"]
+)
 
 with draw_tab:
-    st.caption("Draw one garment, big, and fill it in: the network learned from solid shapes, not outlines. "
-               "Use the toolbar under the canvas to undo or start again.")
+    st.caption(
+        "Draw one garment, big, and fill it in: the network learned from solid shapes, not outlines. "
+        "Use the toolbar under the canvas to undo or start again."
+    )
     brush = st.slider("Brush size", 5, 60, 28, key="brush_size", help="A wide brush makes filling easy.")
     result = st_canvas(
-        stroke_width=brush, stroke_color="#FFFFFF", background_color="#000000",
-        width=CANVAS_WIDTH, height=CANVAS_HEIGHT, drawing_mode="freedraw",
-        return_image_data=True, key="canvas",
+        stroke_width=brush,
+        stroke_color="#FFFFFF",
+        background_color="#000000",
+        width=CANVAS_WIDTH,
+        height=CANVAS_HEIGHT,
+        drawing_mode="freedraw",
+        return_image_data=True,
+        key="canvas",
     )
     rgba = result.image_data if result is not None else None
     if rgba is None:
@@ -109,7 +123,9 @@ with draw_tab:
 
 with upload_tab:
     upload = st.file_uploader(
-        "A picture of one garment", type=UPLOAD_TYPES, key="upload",
+        "A picture of one garment",
+        type=UPLOAD_TYPES,
+        key="upload",
         help="PNG, JPEG, WebP, GIF or BMP, up to 20 MB. A garment lying on a bed, floor or table works well.",
     )
     if upload is None:
@@ -118,8 +134,11 @@ with upload_tab:
         answer_or_explain(classifier, lambda: preprocess_upload(upload.getvalue()), "upload")
 
 with camera_tab:
-    photo = st.camera_input("Hold a garment up to the camera", key="camera",
-                            help="Fill the frame with the garment, against a plain wall if you can.")
+    photo = st.camera_input(
+        "Hold a garment up to the camera",
+        key="camera",
+        help="Fill the frame with the garment, against a plain wall if you can.",
+    )
     if photo is None:
         st.info("Take a photo to see what the network makes of it.", icon=":material/photo_camera:")
     else:
