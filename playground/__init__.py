@@ -5,3 +5,7 @@ import os
 
 # Before anything imports TensorFlow: keep its start-up chatter out of the app log and the CLI.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# One TensorFlow thread per training: measured here, these small models train as fast or faster (the CNN
+# 6.6 s instead of 10.7 s on 20k images) and a core stays free for the web server and other trainings.
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
+os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")

@@ -128,9 +128,10 @@ def model_summary(flat_config: dict) -> tuple[list[dict], int]:
 
 # -- The page ---------------------------------------------------------------------------
 
+st.set_page_config(page_title="Train · Fashion-MNIST playground", layout="wide")
 st.title("Train a network")
 st.write(
-    "Pick one of the lesson's experiments, change anything you like, and press **Train**. "
+    "Pick one of the lesson's experiments in the sidebar, change anything you like, and press **Train**. "
     "The charts show the network learning, batch by batch. Training keeps going if you visit another page."
 )
 data = dataset()
@@ -148,7 +149,7 @@ for key, value in widget_values(current_config()).items():
     st.session_state.setdefault(key, value)
 st.session_state.setdefault("preset", "lecture")
 
-st.selectbox(
+st.sidebar.selectbox(
     "Start from a lesson experiment",
     options=list(PRESETS),
     format_func=lambda name: PRESETS[name].title,
@@ -156,118 +157,113 @@ st.selectbox(
     on_change=load_preset,
     help="Each preset sets every hyperparameter below the way one exercise of the lesson does.",
 )
-st.caption(PRESETS[st.session_state.preset].lesson)
+st.sidebar.caption(PRESETS[st.session_state.preset].lesson)
 
-with st.expander("Hyperparameters: what the network looks like and how it learns", expanded=True):
-    left, middle, right = st.columns(3)
-    with left:
-        st.markdown("**The network**")
-        st.radio(
-            "Architecture",
-            options=list(ARCHITECTURES),
-            format_func=lambda name: {"dense": "Dense (the lecture)", "cnn": "Small CNN"}[name],
-            key="hp_architecture",
-            help="Dense layers look at every pixel at once. A CNN first scans the image for small patterns.",
-        )
-        st.slider("Hidden layers", 1, 4, key="hp_layers", help="Layers between the pixels and the 10 answers.")
-        for index in range(int(st.session_state.hp_layers)):
-            st.select_slider(
-                f"Neurons in hidden layer {index + 1}",
-                options=with_value(UNIT_CHOICES, st.session_state[f"hp_units_{index}"]),
-                key=f"hp_units_{index}",
-                help="More neurons can learn finer details, but are slower and can memorise the training set.",
-            )
-        st.selectbox(
-            "Activation",
-            options=list(ACTIVATIONS),
-            key="hp_activation",
-            help="What each hidden neuron does with its sum. " + " ".join(ACTIVATIONS.values()),
-        )
-        st.slider(
-            "Dropout",
-            0.0,
-            0.8,
-            step=0.05,
-            key="hp_dropout",
-            help="Switch off this share of neurons at random while training, so none can be relied on alone.",
-        )
-    with middle:
-        st.markdown("**How it learns**")
-        st.selectbox(
-            "Optimizer",
-            options=list(OPTIMIZERS),
-            key="hp_optimizer",
-            on_change=adopt_learning_rate,
-            help="How the weights are changed after each batch. " + " ".join(OPTIMIZERS.values()),
-        )
+with st.sidebar.expander("The network", expanded=True, icon=":material/hub:"):
+    st.radio(
+        "Architecture",
+        options=list(ARCHITECTURES),
+        format_func=lambda name: {"dense": "Dense (the lecture)", "cnn": "Small CNN"}[name],
+        key="hp_architecture",
+        help="Dense layers look at every pixel at once. A CNN first scans the image for small patterns.",
+    )
+    st.slider("Hidden layers", 1, 4, key="hp_layers", help="Layers between the pixels and the 10 answers.")
+    for index in range(int(st.session_state.hp_layers)):
         st.select_slider(
-            "Learning rate",
-            options=with_value(LEARNING_RATES, st.session_state.hp_learning_rate),
-            key="hp_learning_rate",
-            help="How big each step is. Too small: slow. Too big: the loss jumps around or training breaks down.",
+            f"Neurons in hidden layer {index + 1}",
+            options=with_value(UNIT_CHOICES, st.session_state[f"hp_units_{index}"]),
+            key=f"hp_units_{index}",
+            help="More neurons can learn finer details, but are slower and can memorise the training set.",
         )
-        st.slider(
-            "Epochs",
-            1,
-            60,
-            key="hp_epochs",
-            help="How many times the network sees every training image. Too many and it starts to memorise.",
-        )
-        st.select_slider(
-            "Batch size",
-            options=with_value(BATCH_SIZES, st.session_state.hp_batch_size),
-            key="hp_batch_size",
-            help="Images looked at before each weight update. Small: many noisy steps. Large: fewer, smoother steps.",
-        )
-        st.toggle(
-            "Divide pixels by 255 (normalize)",
-            key="hp_normalize",
-            help="Turns pixel values 0–255 into 0–1. Without it, learning is bumpier and usually worse.",
-        )
-        st.toggle(
-            "Augment: shift, zoom and dim images while training",
-            key="hp_augment",
-            help="Shows slightly changed copies of the images, so the network copes with drawings and photos.",
-        )
-    with right:
-        st.markdown("**Data and stopping**")
-        st.select_slider(
-            "Training images",
-            options=with_value(TRAIN_LIMITS, st.session_state.hp_train_limit),
-            key="hp_train_limit",
-            format_func=lambda n: f"{n:,}",
-            help="Use fewer images for a quick experiment (the same number of each garment).",
-        )
-        st.slider(
-            "Held out for validation",
-            0.0,
-            0.3,
-            step=0.05,
-            key="hp_validation_split",
-            help="A share of the training images kept aside to check, each epoch, how it does on unseen images.",
-        )
-        st.number_input(
-            "Random seed",
-            0,
-            2**31 - 1,
-            step=1,
-            key="hp_seed",
-            help="The same seed gives the same starting weights and the same shuffling, so runs can be repeated.",
-        )
-        st.toggle(
-            "Stop when training accuracy reaches…",
-            key="hp_stop_accuracy_on",
-            help="The lesson's callback: end training as soon as the target is reached at the end of an epoch.",
-        )
-        if st.session_state.hp_stop_accuracy_on:
-            st.slider("Accuracy target", 0.5, 0.99, step=0.01, key="hp_stop_accuracy", format="%.2f")
-        st.toggle(
-            "Stop when the loss falls below…",
-            key="hp_stop_loss_on",
-            help="Lab 2's callback: end training once the loss is small enough.",
-        )
-        if st.session_state.hp_stop_loss_on:
-            st.slider("Loss target", 0.05, 1.0, step=0.01, key="hp_stop_loss", format="%.2f")
+    st.selectbox(
+        "Activation",
+        options=list(ACTIVATIONS),
+        key="hp_activation",
+        help="What each hidden neuron does with its sum. " + " ".join(ACTIVATIONS.values()),
+    )
+    st.slider(
+        "Dropout",
+        0.0,
+        0.8,
+        step=0.05,
+        key="hp_dropout",
+        help="Switch off this share of neurons at random while training, so none can be relied on alone.",
+    )
+with st.sidebar.expander("How it learns", expanded=True, icon=":material/trending_down:"):
+    st.selectbox(
+        "Optimizer",
+        options=list(OPTIMIZERS),
+        key="hp_optimizer",
+        on_change=adopt_learning_rate,
+        help="How the weights are changed after each batch. " + " ".join(OPTIMIZERS.values()),
+    )
+    st.select_slider(
+        "Learning rate",
+        options=with_value(LEARNING_RATES, st.session_state.hp_learning_rate),
+        key="hp_learning_rate",
+        help="How big each step is. Too small: slow. Too big: the loss jumps around or training breaks down.",
+    )
+    st.slider(
+        "Epochs",
+        1,
+        60,
+        key="hp_epochs",
+        help="How many times the network sees every training image. Too many and it starts to memorise.",
+    )
+    st.select_slider(
+        "Batch size",
+        options=with_value(BATCH_SIZES, st.session_state.hp_batch_size),
+        key="hp_batch_size",
+        help="Images looked at before each weight update. Small: many noisy steps. Large: fewer, smoother steps.",
+    )
+    st.toggle(
+        "Normalize: divide pixels by 255",
+        key="hp_normalize",
+        help="Turns pixel values 0–255 into 0–1. Without it, learning is bumpier and usually worse.",
+    )
+    st.toggle(
+        "Augment: shift, zoom and dim images",
+        key="hp_augment",
+        help="Shows slightly changed copies of the images, so the network copes with drawings and photos.",
+    )
+with st.sidebar.expander("Data and stopping", expanded=True, icon=":material/dataset:"):
+    st.select_slider(
+        "Training images",
+        options=with_value(TRAIN_LIMITS, st.session_state.hp_train_limit),
+        key="hp_train_limit",
+        format_func=lambda n: f"{n:,}",
+        help="Use fewer images for a quick experiment (the same number of each garment).",
+    )
+    st.slider(
+        "Held out for validation",
+        0.0,
+        0.3,
+        step=0.05,
+        key="hp_validation_split",
+        help="A share of the training images kept aside to check, each epoch, how it does on unseen images.",
+    )
+    st.number_input(
+        "Random seed",
+        0,
+        2**31 - 1,
+        step=1,
+        key="hp_seed",
+        help="The same seed gives the same starting weights and the same shuffling, so runs can be repeated.",
+    )
+    st.toggle(
+        "Stop at a training accuracy",
+        key="hp_stop_accuracy_on",
+        help="The lesson's callback: end training as soon as the target is reached at the end of an epoch.",
+    )
+    if st.session_state.hp_stop_accuracy_on:
+        st.slider("Accuracy target", 0.5, 0.99, step=0.01, key="hp_stop_accuracy", format="%.2f")
+    st.toggle(
+        "Stop at a low loss",
+        key="hp_stop_loss_on",
+        help="Lab 2's callback: end training once the loss is small enough.",
+    )
+    if st.session_state.hp_stop_loss_on:
+        st.slider("Loss target", 0.05, 1.0, step=0.01, key="hp_stop_loss", format="%.2f")
 
 try:
     config = config_from_widgets()
@@ -278,7 +274,7 @@ except ConfigError as error:
 share_in_link(config)
 
 rows, parameters = model_summary(config.to_flat_dict())
-with st.expander(f"Model summary: {parameters:,} weights to learn", expanded=False):
+with st.expander(f"Model summary: {parameters:,} weights to learn", expanded=lab.current is None):
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.caption("Each weight is a number the optimizer adjusts. The lecture model has 101,770.")
 
@@ -336,7 +332,7 @@ if run is None:
     st.stop()
 
 st.subheader("Watch it learn")
-st.fragment(run_every=LIVE_REFRESH_SECONDS if active else None)(live_view)(run)
+st.fragment(run_every=LIVE_REFRESH_SECONDS if active else None, key="live_view")(live_view)(run)
 
 
 # -- Results --------------------------------------------------------------------------------

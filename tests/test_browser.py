@@ -1,0 +1,144 @@
+"""The real app in headless Debian Chromium: train live, stop, draw, upload; no exception on any page."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.appserver import ROOT, launch_chromium, running_app
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="install requirements-dev.txt")
+pytestmark = pytest.mark.browser
+SHOTS = ROOT / "artifacts" / "screenshots"
+PAGES = {"explore": "Explore the data", "": "Train a network", "softmax_relu": "Softmax and ReLU", "try_it": "Try it"}
+CHART_STATE = """() => {
+  const plot = document.querySelector('.st-key-live_chart .js-plotly-plot');
+  if (!plot || !plot._fullData || !plot._fullData.length) return null;
+  const batches = plot._fullData[0];
+  const n = batches.x ? batches.x.length : 0;
+  return n ? n + ':' + batches.y[n - 1] : null;
+}"""
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with running_app() as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1800})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def open_page(page, url: str, path: str, title: str) -> None:
+    page.goto(f"{url}/{path}")
+    page.get_by_role("heading", name=title).first.wait_for(timeout=90_000)
+
+
+def settle(page, seconds: float = 1.5) -> None:
+    """Let Streamlit finish its run: the status widget disappears when it is idle."""
+    time.sleep(seconds)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+
+
+def no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
+        '[data-testid="stException"]'
+    ).first.inner_text()
+
+
+def test_every_page_opens_without_exception(page, app_url):
+    for path, title in PAGES.items():
+        open_page(page, app_url, path, title)
+        settle(page)
+        no_exception(page)
+        page.screenshot(path=str(SHOTS / f"{path or 'train'}.png"), full_page=True)
+        assert page.get_by_text("Page not found").count() == 0
+
+
+def test_live_training_updates_the_chart_and_stop_keeps_the_model(page, app_url):
+    open_page(page, app_url, "?epochs=30", "Train a network")
+    settle(page)
+    page.locator(".st-key-train_button button").first.click()
+    states, deadline = [], time.monotonic() + 60
+    while time.monotonic() < deadline and len(set(states)) < 8:
+        state = page.evaluate(CHART_STATE)
+        if state:
+            states.append(state)
+        time.sleep(0.1)
+    assert len(set(states)) >= 8, f"the live chart changed only {len(set(states))} times"
+    page.screenshot(path=str(SHOTS / "train_live.png"), full_page=True)
+    no_exception(page)
+
+    # Training goes on while the visitor looks at another page, and the live view picks up again.
+    page.get_by_role("link", name="Explore the data").click()
+    page.get_by_role("heading", name="Explore the data").wait_for()
+    page.get_by_text("Your model is training in the background").wait_for(timeout=20_000)
+    page.get_by_role("link", name="Train").click()
+    page.get_by_role("heading", name="Watch it learn").wait_for(timeout=30_000)
+    before = page.evaluate(CHART_STATE)
+    time.sleep(2)
+    assert page.evaluate(CHART_STATE) != before, "the live view did not resume"
+
+    page.locator(".st-key-stop_button button").first.click()
+    page.get_by_text("stopped by you").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="How well did it learn?").wait_for(timeout=30_000)
+    settle(page)
+    no_exception(page)
+    page.screenshot(path=str(SHOTS / "train_results.png"), full_page=True)
+
+
+def test_drawing_on_the_canvas_gets_softmax_bars(page, app_url):
+    open_page(page, app_url, "try_it", "Try it")
+    settle(page, 3)
+    canvas = page.locator("canvas.upper-canvas").first
+    canvas.wait_for(timeout=30_000)
+    box = canvas.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + 60
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(40):  # a trouser leg, drawn with the mouse
+        page.mouse.move(x + step, y + step * 7)
+    page.mouse.up()
+    page.get_by_text("The model is").first.wait_for(timeout=30_000)
+    settle(page)
+    bars = page.locator(".st-key-bars_canvas .js-plotly-plot").first
+    assert page.evaluate("el => el._fullData[0].y.length", bars.element_handle()) == 10
+    no_exception(page)
+    page.screenshot(path=str(SHOTS / "try_it_drawing.png"), full_page=True)
+
+
+def test_uploading_a_photo_through_the_real_widget(page, app_url, fashion, tmp_path):
+    sneaker = fashion.test_images[np.flatnonzero(fashion.test_labels == 7)[0]]
+    photo = Image.fromarray(np.kron(255 - sneaker, np.ones((12, 12), dtype=np.uint8))).convert("RGB")
+    path = tmp_path / "sneaker.jpg"
+    buffer = io.BytesIO()
+    photo.save(buffer, format="JPEG", quality=90)
+    path.write_bytes(buffer.getvalue())
+    open_page(page, app_url, "try_it", "Try it")
+    settle(page)
+    page.get_by_role("tab", name="Upload").click()
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    page.get_by_text("Sneaker", exact=False).first.wait_for(timeout=30_000)
+    page.get_by_text("The model is").first.wait_for(timeout=30_000)
+    settle(page)
+    assert "Sneaker" in page.locator("[data-testid='stAlertContentSuccess']").first.inner_text()
+    no_exception(page)
+    page.screenshot(path=str(SHOTS / "try_it_upload.png"), full_page=True)
