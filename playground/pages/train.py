@@ -366,10 +366,18 @@ confusion_tab, per_class_tab, mistakes_tab, compare_tab = st.tabs(
     ["Confusion matrix", "Per garment", "Its mistakes", "Compare runs"]
 )
 with confusion_tab:
-    st.caption(
-        "Rows: the real garment. Columns: the model's guess. The diagonal is right; everything else is a mix-up."
+    chart_column, notes_column = st.columns([3, 2])
+    chart_column.plotly_chart(
+        charts.confusion_figure(evaluation.confusion), key="confusion", config={"displayModeBar": False}
     )
-    st.plotly_chart(charts.confusion_figure(evaluation.confusion), key="confusion", config={"displayModeBar": False})
+    with notes_column:
+        st.markdown(
+            "**How to read it.** Each row is a real garment, each column the model's guess. "
+            "The green diagonal counts right answers; every red square is a mix-up."
+        )
+        st.markdown("**Mixed up most often**")
+        for true_name, guess_name, count in evaluation.most_confused(5):
+            st.markdown(f"- {count} × a {true_name} taken for a {guess_name}")
 with per_class_tab:
     st.plotly_chart(
         charts.per_class_accuracy_figure(evaluation.per_class_accuracy),

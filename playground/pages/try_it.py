@@ -66,6 +66,7 @@ def answer_or_explain(classifier: Classifier, make_input, key: str) -> None:
     show_answer(classifier, original, model_input, key)
 
 
+st.set_page_config(page_title="Try it · Fashion-MNIST playground", layout="wide")
 st.title("Try it")
 training_badge()
 st.write(
@@ -100,26 +101,29 @@ draw_tab, upload_tab, camera_tab = st.tabs(
 )
 
 with draw_tab:
-    st.caption(
-        "Draw one garment, big, and fill it in: the network learned from solid shapes, not outlines. "
-        "Use the toolbar under the canvas to undo or start again."
-    )
-    brush = st.slider("Brush size", 5, 60, 28, key="brush_size", help="A wide brush makes filling easy.")
-    result = st_canvas(
-        stroke_width=brush,
-        stroke_color="#FFFFFF",
-        background_color="#000000",
-        width=CANVAS_WIDTH,
-        height=CANVAS_HEIGHT,
-        drawing_mode="freedraw",
-        return_image_data=True,
-        key="canvas",
-    )
-    rgba = result.image_data if result is not None else None
-    if rgba is None:
-        st.info("Draw something first: the answer appears here.", icon=":material/draw:")
-    else:
-        answer_or_explain(classifier, lambda: (None, preprocess_canvas(np.asarray(rgba))), "canvas")
+    canvas_column, answer_column = st.columns([3, 4])
+    with canvas_column:
+        brush = st.slider("Brush size", 5, 60, 28, key="brush_size", help="A wide brush makes filling easy.")
+        result = st_canvas(
+            stroke_width=brush,
+            stroke_color="#FFFFFF",
+            background_color="#000000",
+            width=CANVAS_WIDTH,
+            height=CANVAS_HEIGHT,
+            drawing_mode="freedraw",
+            return_image_data=True,
+            key="canvas",
+        )
+        st.caption(
+            "Draw one garment, big, and fill it in: the network learned from solid shapes, not outlines. "
+            "The toolbar above the canvas undoes a stroke or clears it all."
+        )
+    with answer_column:
+        rgba = result.image_data if result is not None else None
+        if rgba is None:
+            st.info("Draw something first: the answer appears here.", icon=":material/draw:")
+        else:
+            answer_or_explain(classifier, lambda: (None, preprocess_canvas(np.asarray(rgba))), "canvas")
 
 with upload_tab:
     upload = st.file_uploader(

@@ -1,0 +1,116 @@
+"""The shipped model, one-image inference, its words, and `python -m playground predict`."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from playground.config import LECTURE
+from playground.data import CLASS_NAMES
+from playground.evaluation import evaluate
+from playground.images import preprocess_photo
+from playground.inference import DEFAULT_MODEL_PATH, Classifier, Prediction, pretrained_info
+from playground.training import TrainingPool, train
+from tests.synthetic import make_synthetic_photo
+
+
+@pytest.fixture(scope="module")
+def pretrained():
+    return Classifier.from_path()
+
+
+def test_shipped_model_matches_its_record(pretrained, fashion):
+    info = pretrained_info()
+    assert DEFAULT_MODEL_PATH.stat().st_size <= 5 * 1024 * 1024
+    assert info["test_accuracy"] >= 0.90
+    assert "python -m playground train" in info["command"] and "--save" in info["command"]
+    result = evaluate(pretrained.model, fashion.test_images, fashion.test_labels)
+    assert result.accuracy == pytest.approx(info["test_accuracy"], abs=1e-4)
+
+
+def test_direct_call_agrees_with_model_predict(pretrained, fashion):
+    image = fashion.test_images[0]
+    direct = pretrained.predict(image).probabilities
+    batch = pretrained.model.predict(image[None], verbose=0)[0]
+    np.testing.assert_allclose(direct, batch, atol=1e-5)
+    assert direct.sum() == pytest.approx(1.0, abs=1e-5)
+
+
+def test_prediction_words():
+    sure = np.full(10, 0.01)
+    sure[7] = 0.91
+    assert Prediction(sure).in_words() == "fairly sure: 91% Sneaker"
+    assert not Prediction(sure).unsure
+    very = np.full(10, 0.002)
+    very[1] = 0.982
+    assert Prediction(very).in_words().startswith("very sure: 98% Trouser")
+    unsure = np.array([0.3, 0.05, 0.05, 0.05, 0.05, 0.05, 0.35, 0.05, 0.03, 0.02])
+    assert Prediction(unsure).unsure
+    assert Prediction(unsure).in_words() == "not sure: maybe Shirt (35%) or T-shirt/top (30%)"
+
+
+def test_a_models_epoch_weights_make_an_independent_classifier(fashion):
+    run = train(LECTURE.replace(epochs=1, train_limit=2000), fashion, pool=TrainingPool(1))
+    copy = Classifier.from_weights(run.config, run.latest_weights)
+    image = fashion.test_images[5]
+    np.testing.assert_allclose(
+        copy.predict(image).probabilities, np.asarray(run.model(image[None], training=False))[0], atol=1e-6
+    )
+    assert copy.model is not run.model
+
+
+def test_synthetic_photos_get_the_same_answer_as_the_original_item(pretrained, fashion):
+    """Fashion-MNIST items pasted onto big textured, coloured, noisy, tilted 'photos': the preprocessed photo
+    should be classified like the original 28x28 item for most of them."""
+    rng = np.random.default_rng(2026)
+    picks = np.concatenate([np.flatnonzero(fashion.test_labels == c)[:10] for c in range(10)])
+    agree = 0
+    for index in picks:
+        item = fashion.test_images[index]
+        photo = make_synthetic_photo(item, rng)
+        agree += pretrained.predict(preprocess_photo(photo)).top_class == pretrained.predict(item).top_class
+    rate = agree / len(picks)
+    print(f"synthetic photos agreeing with the original item: {rate:.0%}")
+    assert rate >= AGREEMENT_FLOOR
+
+
+AGREEMENT_FLOOR = 0.75
+
+
+def png(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_predict_command_reports_each_file_and_fails_if_any_failed(fashion, tmp_path):
+    bag = fashion.test_images[np.flatnonzero(fashion.test_labels == 8)[0]]
+    good = tmp_path / "bag.png"
+    good.write_bytes(png(np.kron(255 - bag, np.ones((8, 8), dtype=np.uint8))))
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    missing = tmp_path / "missing.png"
+
+    result = subprocess.run(
+        [sys.executable, "-m", "playground", "predict", str(good), "--json"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)["results"][str(good)]
+    assert answer["top_name"] == "Bag" and set(answer["probabilities"]) == set(CLASS_NAMES)
+    assert sum(answer["probabilities"].values()) == pytest.approx(1.0, abs=1e-3)
+
+    result = subprocess.run(
+        [sys.executable, "-m", "playground", "predict", str(good), str(broken), str(missing)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert f"{good}: Bag" in result.stdout
+    assert f"{broken}: error:" in result.stdout and f"{missing}: error:" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
