@@ -31,7 +31,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(timeout: float = 90):
+def running_app(timeout: float = 90, extra_args: tuple[str, ...] = (), env: dict | None = None):
     """Yield (url, seconds from launch to a healthy server); the server is stopped afterwards."""
     port = free_port()
     log = (
@@ -55,7 +55,7 @@ def running_app(timeout: float = 90):
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     try:

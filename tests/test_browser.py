@@ -142,3 +142,29 @@ def test_uploading_a_photo_through_the_real_widget(page, app_url, fashion, tmp_p
     assert "Sneaker" in page.locator("[data-testid='stAlertContentSuccess']").first.inner_text()
     no_exception(page)
     page.screenshot(path=str(SHOTS / "try_it_upload.png"), full_page=True)
+
+
+def test_closing_the_tab_stops_its_training_and_frees_the_trainer(browser):
+    """One trainer only: a second visitor waits in the queue until the first closes their tab."""
+    with running_app(extra_args=("--server.disconnectedSessionTTL", "2"), env={"PLAYGROUND_MAX_TRAININGS": "1"}) as (
+        url,
+        _,
+    ):
+        first = browser.new_context(viewport={"width": 1400, "height": 1800})
+        first_page = first.new_page()
+        open_page(first_page, url, "?epochs=100", "Train a network")
+        settle(first_page)
+        first_page.locator(".st-key-train_button button").first.click()
+        first_page.get_by_text("Epoch 1 of 100").wait_for(timeout=60_000)
+
+        second = browser.new_context(viewport={"width": 1400, "height": 1800})
+        second_page = second.new_page()
+        open_page(second_page, url, "?epochs=1&train_limit=2000", "Train a network")
+        settle(second_page)
+        second_page.locator(".st-key-train_button button").first.click()
+        second_page.get_by_text("you are number 1 in the queue").wait_for(timeout=30_000)
+
+        first.close()  # the first visitor leaves mid-training
+        second_page.get_by_text("Training finished").wait_for(timeout=30_000)
+        no_exception(second_page)
+        second.close()

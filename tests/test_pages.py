@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from playground.config import LECTURE
+from playground.config import LECTURE, ExperimentConfig
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 PAGES = {
@@ -78,7 +78,7 @@ def test_preset_fills_every_widget_and_the_summary_follows():
     assert "814,090" in summary_label(at)
     at.selectbox(key="preset").set_value("callback_loss").run()
     assert at.toggle(key="hp_stop_loss_on").value is True
-    assert at.slider(key="hp_stop_loss").value == pytest.approx(0.4)
+    assert at.number_input(key="hp_stop_loss").value == pytest.approx(0.4)
     assert at.slider(key="hp_epochs").value == 10
 
 
@@ -108,6 +108,44 @@ def test_settings_travel_in_the_link():
     assert at.session_state["config"].hidden_units == (256, 64)
     at.slider(key="hp_epochs").set_value(3).run()
     assert at.query_params["epochs"] == "3"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {
+            "epochs": "100",
+            "dropout": "0.8",
+            "validation_split": "0.5",
+            "stop_accuracy": "1.0",
+            "stop_loss": "10",
+            "batch_size": "4096",
+            "hidden_units": "2048,1,2048,7",
+            "learning_rate": "10",
+            "seed": "2147483647",
+        },
+        {
+            "epochs": "1",
+            "dropout": "0.33",
+            "validation_split": "0.0",
+            "stop_accuracy": "0.1",
+            "stop_loss": "0.001",
+            "batch_size": "1",
+            "train_limit": "100",
+            "learning_rate": "0.000001",
+            "seed": "0",
+            "activation": "elu",
+        },
+    ],
+    ids=["every-maximum", "every-minimum"],
+)
+def test_links_at_the_edges_of_every_range_still_render(params):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(params)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error
+    assert at.session_state["config"] == ExperimentConfig.from_flat_dict(params)
 
 
 @pytest.mark.parametrize(

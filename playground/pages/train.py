@@ -10,6 +10,7 @@ from playground.config import (
     ACTIVATIONS,
     ARCHITECTURES,
     DEFAULT_LEARNING_RATES,
+    LIMITS,
     OPTIMIZERS,
     PRESETS,
     ConfigError,
@@ -183,8 +184,7 @@ with st.sidebar.expander("The network", expanded=True, icon=":material/hub:"):
     )
     st.slider(
         "Dropout",
-        0.0,
-        0.8,
+        *LIMITS["dropout"],
         step=0.05,
         key="hp_dropout",
         help="Switch off this share of neurons at random while training, so none can be relied on alone.",
@@ -205,8 +205,7 @@ with st.sidebar.expander("How it learns", expanded=True, icon=":material/trendin
     )
     st.slider(
         "Epochs",
-        1,
-        60,
+        *LIMITS["epochs"],
         key="hp_epochs",
         help="How many times the network sees every training image. Too many and it starts to memorise.",
     )
@@ -236,9 +235,8 @@ with st.sidebar.expander("Data and stopping", expanded=True, icon=":material/dat
     )
     st.slider(
         "Held out for validation",
-        0.0,
-        0.3,
-        step=0.05,
+        *LIMITS["validation_split"],
+        step=0.01,
         key="hp_validation_split",
         help="A share of the training images kept aside to check, each epoch, how it does on unseen images.",
     )
@@ -256,14 +254,14 @@ with st.sidebar.expander("Data and stopping", expanded=True, icon=":material/dat
         help="The lesson's callback: end training as soon as the target is reached at the end of an epoch.",
     )
     if st.session_state.hp_stop_accuracy_on:
-        st.slider("Accuracy target", 0.5, 0.99, step=0.01, key="hp_stop_accuracy", format="%.2f")
+        st.slider("Accuracy target", *LIMITS["stop_accuracy"], step=0.01, key="hp_stop_accuracy", format="%.2f")
     st.toggle(
         "Stop at a low loss",
         key="hp_stop_loss_on",
         help="Lab 2's callback: end training once the loss is small enough.",
     )
     if st.session_state.hp_stop_loss_on:
-        st.slider("Loss target", 0.05, 1.0, step=0.01, key="hp_stop_loss", format="%.2f")
+        st.number_input("Loss target", *LIMITS["stop_loss"], step=0.05, key="hp_stop_loss", format="%.3f")
 
 try:
     config = config_from_widgets()
