@@ -66,6 +66,14 @@ def answer_or_explain(classifier: Classifier, make_input, key: str) -> None:
     show_answer(classifier, original, model_input, key)
 
 
+def answer_file(classifier: Classifier, uploaded, waiting: str, key: str) -> None:
+    """An uploaded file or camera photo: its answer, or what to do while there is none."""
+    if uploaded is None:
+        st.info(waiting, icon=":material/upload:" if key == "upload" else ":material/photo_camera:")
+    else:
+        answer_or_explain(classifier, lambda: preprocess_upload(uploaded.getvalue()), key)
+
+
 st.set_page_config(page_title="Try it · Fashion-MNIST playground", layout="wide")
 st.title("Try it")
 training_badge()
@@ -132,10 +140,7 @@ with upload_tab:
         key="upload",
         help="PNG, JPEG, WebP, GIF or BMP, up to 20 MB. A garment lying on a bed, floor or table works well.",
     )
-    if upload is None:
-        st.info("Upload a picture to see what the network makes of it.", icon=":material/upload:")
-    else:
-        answer_or_explain(classifier, lambda: preprocess_upload(upload.getvalue()), "upload")
+    answer_file(classifier, upload, "Upload a picture to see what the network makes of it.", "upload")
 
 with camera_tab:
     photo = st.camera_input(
@@ -143,7 +148,4 @@ with camera_tab:
         key="camera",
         help="Fill the frame with the garment, against a plain wall if you can.",
     )
-    if photo is None:
-        st.info("Take a photo to see what the network makes of it.", icon=":material/photo_camera:")
-    else:
-        answer_or_explain(classifier, lambda: preprocess_upload(photo.getvalue()), "camera")
+    answer_file(classifier, photo, "Take a photo to see what the network makes of it.", "camera")
