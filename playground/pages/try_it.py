@@ -11,7 +11,7 @@ from playground.images import EmptyImageError, ImageError, preprocess_canvas, pr
 from playground.inference import Classifier, pretrained_info
 from playground.pages.common import session_lab, training_badge
 
-CANVAS_WIDTH, CANVAS_HEIGHT = 600, 400
+CANVAS_WIDTH, CANVAS_HEIGHT = 440, 400
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp"]
 
 
@@ -36,21 +36,21 @@ def enlarged(image: np.ndarray, factor: int = 8) -> np.ndarray:
 
 
 def show_answer(classifier: Classifier, original, model_input: np.ndarray, key: str) -> None:
-    """The original, the 28×28 the model sees, and the ten bars."""
+    """The verdict, the original next to the 28×28 the model sees, and the ten bars."""
     prediction = classifier.predict(model_input)
-    left, right = st.columns([1, 2])
-    with left:
-        if original is not None:
-            st.image(original, caption="What you gave", width="stretch")
-        st.image(enlarged(model_input), caption="What the model sees: 28 × 28 pixels", width="stretch")
-    with right:
-        if prediction.unsure:
-            st.warning(f"The model is {prediction.in_words()}.", icon=":material/help:")
-        else:
-            st.success(f"The model is {prediction.in_words()}.", icon=":material/checkroom:")
-        st.plotly_chart(
-            charts.probability_figure(prediction.probabilities), key=f"bars_{key}", config={"displayModeBar": False}
-        )
+    if prediction.unsure:
+        st.warning(f"The model is {prediction.in_words()}.", icon=":material/help:")
+    else:
+        st.success(f"The model is {prediction.in_words()}.", icon=":material/checkroom:")
+    pictures = st.columns(2)
+    if original is not None:
+        pictures[0].image(original, caption="What you gave", width="stretch")
+    pictures[1 if original is not None else 0].image(
+        enlarged(model_input), caption="What the model sees: 28 × 28 pixels", width="stretch"
+    )
+    st.plotly_chart(
+        charts.probability_figure(prediction.probabilities), key=f"bars_{key}", config={"displayModeBar": False}
+    )
 
 
 def answer_or_explain(classifier: Classifier, make_input, key: str) -> None:
@@ -109,7 +109,7 @@ draw_tab, upload_tab, camera_tab = st.tabs(
 )
 
 with draw_tab:
-    canvas_column, answer_column = st.columns([3, 4])
+    canvas_column, answer_column = st.columns(2, gap="large")
     with canvas_column:
         brush = st.slider("Brush size", 5, 60, 28, key="brush_size", help="A wide brush makes filling easy.")
         result = st_canvas(
