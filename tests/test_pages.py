@@ -236,3 +236,23 @@ def test_script_runs_leave_keras_alone(monkeypatch):
     at = open_page("softmax")
     at.run()
     assert calls == []
+
+
+def test_missing_or_corrupt_dataset_gets_a_message_not_a_traceback(monkeypatch):
+    from playground.data import DataError
+    from playground.pages import common
+
+    def corrupt():
+        raise DataError(
+            "/data/train-images-idx3-ubyte.gz: SHA-256 is 00ff, expected c59f (corrupt or a different file)."
+        )
+
+    monkeypatch.setattr(common, "load_fashion_mnist", corrupt)
+    common._dataset.clear()
+    try:
+        at = AppTest.from_file(APP, default_timeout=120).run()
+        assert not at.exception
+        assert "could not be loaded" in at.error[0].value and "train-images-idx3-ubyte.gz" in at.error[0].value
+        assert not at.button  # nothing to train on: the page stops after the message
+    finally:
+        common._dataset.clear()
