@@ -80,7 +80,7 @@ def test_synthetic_photos_get_the_same_answer_as_the_original_item(pretrained, f
     assert rate >= AGREEMENT_FLOOR
 
 
-AGREEMENT_FLOOR = 0.75
+AGREEMENT_FLOOR = 0.70  # measured 0.80 with this seed; 0.80-0.88 across seeds (the perfect tilted item: 0.87)
 
 
 def png(array: np.ndarray) -> bytes:
