@@ -149,8 +149,12 @@ def _sides(array: np.ndarray, width: int) -> list[np.ndarray]:
     """The pixels of the top, bottom, left and right strips (corners counted once), each flattened."""
     w = max(1, min(width, min(array.shape[:2]) // 2))
     tail = array.shape[2:]
-    return [array[:w].reshape(-1, *tail), array[-w:].reshape(-1, *tail),
-            array[w:-w, :w].reshape(-1, *tail), array[w:-w, -w:].reshape(-1, *tail)]
+    return [
+        array[:w].reshape(-1, *tail),
+        array[-w:].reshape(-1, *tail),
+        array[w:-w, :w].reshape(-1, *tail),
+        array[w:-w, -w:].reshape(-1, *tail),
+    ]
 
 
 # ---------------------------------------------------------------- shared
@@ -174,7 +178,7 @@ def _fit(crop: np.ndarray) -> np.ndarray:
     out = np.zeros((SIDE, SIDE), np.float32)
     # Fashion-MNIST puts the odd leftover pixel on the left/top.
     x0, y0 = (SIDE - new_w + 1) // 2, (SIDE - new_h + 1) // 2
-    out[y0:y0 + new_h, x0:x0 + new_w] = np.clip(np.asarray(small), 0.0, None)
+    out[y0 : y0 + new_h, x0 : x0 + new_w] = np.clip(np.asarray(small), 0.0, None)
     peak = float(out.max())
     if peak <= 0:
         raise EmptyImageError("Nothing is left after cropping: draw or photograph something bigger.")
@@ -209,8 +213,12 @@ def _garment(image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
     if scale > 1 and max(bottom - top, right - left) < REFINE_BELOW * max(mask.shape):
         # A small garment in a big photo: look again at its neighbourhood in full detail.
         pad = REFINE_MARGIN * max(bottom - top, right - left)
-        box = (max(0, round((left - pad) * scale)), max(0, round((top - pad) * scale)),
-               min(image.size[0], round((right + pad) * scale)), min(image.size[1], round((bottom + pad) * scale)))
+        box = (
+            max(0, round((left - pad) * scale)),
+            max(0, round((top - pad) * scale)),
+            min(image.size[0], round((right + pad) * scale)),
+            min(image.size[1], round((bottom + pad) * scale)),
+        )
         try:
             return _analyse(image.crop(box))
         except EmptyImageError:
@@ -231,8 +239,9 @@ def _analyse(image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
             rgb = rgb * alpha[:, :, None] + background * (1.0 - alpha[:, :, None])
         mask, presence = _foreground(rgb)
     if mask.sum() < MIN_GARMENT_SHARE * mask.size:
-        raise EmptyImageError("No garment stands out from the background: photograph it on a plain, contrasting "
-                              "surface.")
+        raise EmptyImageError(
+            "No garment stands out from the background: photograph it on a plain, contrasting surface."
+        )
     luma = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
     return presence * _shading(_inner_luma(luma, mask), mask), mask
 
@@ -361,8 +370,9 @@ def _palette(sides: list[np.ndarray], ring: np.ndarray) -> np.ndarray:
                 centres[k] = sample[nearest == k].mean(axis=0)
     # Background runs round the frame, or at least stripes across it; a colour found in one or two stretches of
     # one or two edges is the garment touching them.
-    on_side = np.array([np.bincount(_nearest(side, centres), minlength=len(centres)) / max(len(side), 1)
-                        for side in sides])
+    on_side = np.array(
+        [np.bincount(_nearest(side, centres), minlength=len(centres)) / max(len(side), 1) for side in sides]
+    )
     keep = ((on_side >= MIN_PALETTE_SHARE).sum(axis=0) >= 3) | (_stretches(_nearest(ring, centres), len(centres)) >= 6)
     keep[np.argmax(on_side.sum(axis=0))] = True
     return centres[keep]

@@ -38,13 +38,13 @@ def tilted_item(item: np.ndarray, angle: float) -> np.ndarray:
     up = Image.fromarray(item).resize((280, 280), Image.Resampling.BICUBIC)
     tilted = np.asarray(up.rotate(angle, Image.Resampling.BICUBIC, expand=True), np.float32)
     rows, cols = np.flatnonzero(tilted.max(axis=1) > 8), np.flatnonzero(tilted.max(axis=0) > 8)
-    crop = tilted[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    crop = tilted[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     scale = 28 / max(crop.shape)
     w, h = max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale))
     small = np.asarray(Image.fromarray(crop).resize((w, h), Image.Resampling.BOX))
     out = np.zeros((28, 28), np.float32)
     top, left = (28 - h + 1) // 2, (28 - w + 1) // 2
-    out[top:top + h, left:left + w] = small
+    out[top : top + h, left : left + w] = small
     return out
 
 

@@ -63,8 +63,19 @@ def draw_shirt(background, stroke, size=(600, 400), tall=False) -> np.ndarray:
     if tall:
         outline = [(250, 40), (350, 40), (380, 360), (220, 360), (250, 40)]
     else:
-        outline = [(150, 100), (230, 60), (370, 60), (450, 100), (420, 160), (390, 150), (390, 330), (210, 330),
-                   (210, 150), (180, 160), (150, 100)]
+        outline = [
+            (150, 100),
+            (230, 60),
+            (370, 60),
+            (450, 100),
+            (420, 160),
+            (390, 150),
+            (390, 330),
+            (210, 330),
+            (210, 150),
+            (180, 160),
+            (150, 100),
+        ]
     scale = size[0] / 600
     outline = [(x * scale, y * scale) for x, y in outline]
     width = max(2, round(12 * scale))
@@ -97,16 +108,20 @@ def test_canvas_ignores_where_the_drawing_is_and_how_big():
         image = Image.new("RGBA", (600, 400), (255, 255, 255, 255))
         left, top, right, bottom = box
         w = right - left
-        ImageDraw.Draw(image).polygon([(left + 0.35 * w, top), (left + 0.65 * w, top), (right, bottom), (left, bottom)],
-                                      fill=(0, 0, 0, 255))
+        ImageDraw.Draw(image).polygon(
+            [(left + 0.35 * w, top), (left + 0.65 * w, top), (right, bottom), (left, bottom)], fill=(0, 0, 0, 255)
+        )
         return preprocess_canvas(np.asarray(image))
 
     big, small = dress((150, 20, 450, 380)), dress((420, 250, 495, 340))
     assert corr(big, small) > 0.95  # measured 0.98: only the antialiasing differs
 
 
-@pytest.mark.parametrize("background", [(0, 0, 0, 0), (255, 255, 255, 255), (40, 120, 200, 255), (255, 255, 255, 0)],
-                         ids=["transparent", "white", "uniform colour", "transparent white"])
+@pytest.mark.parametrize(
+    "background",
+    [(0, 0, 0, 0), (255, 255, 255, 255), (40, 120, 200, 255), (255, 255, 255, 0)],
+    ids=["transparent", "white", "uniform colour", "transparent white"],
+)
 def test_empty_canvas_is_refused(background):
     canvas = np.asarray(Image.new("RGBA", (600, 400), background))
     with pytest.raises(EmptyImageError, match="draw something"):
@@ -125,8 +140,9 @@ def test_a_speck_counts_as_empty_but_a_small_drawing_does_not():
     assert_fashion_frame(preprocess_canvas(np.asarray(small)))
 
 
-@pytest.mark.parametrize("bad", [np.zeros((10, 10)), np.zeros((10, 10, 2)), np.zeros((0, 10, 4))],
-                         ids=["2-D", "two channels", "no rows"])
+@pytest.mark.parametrize(
+    "bad", [np.zeros((10, 10)), np.zeros((10, 10, 2)), np.zeros((0, 10, 4))], ids=["2-D", "two channels", "no rows"]
+)
 def test_canvas_of_the_wrong_shape_is_an_image_error(bad):
     with pytest.raises(ImageError):
         preprocess_canvas(bad)
@@ -144,7 +160,7 @@ def test_canvas_round_trip_recovers_real_items(fashion):
         painted = np.asarray(Image.fromarray(item).resize((400, 400), Image.Resampling.NEAREST))
         canvas = np.full((500, 700, 4), 255, np.uint8)
         top, left = 20 + n % 60, 30 + (7 * n) % 250  # anywhere on the canvas
-        canvas[top:top + 400, left:left + 400, :3] = 255 - painted[:, :, None]
+        canvas[top : top + 400, left : left + 400, :3] = 255 - painted[:, :, None]
         scores.append(corr(preprocess_canvas(canvas), item))
     # Measured: mean 0.990, worst 0.798 (an item whose stray faint pixels widen Fashion-MNIST's own bounding box).
     assert np.mean(scores) > 0.98
@@ -179,8 +195,11 @@ def test_synthetic_photos_come_back_as_their_items(fashion):
     assert np.mean(original) > np.mean(mismatched) + 0.3  # the score tells items apart
 
 
-@pytest.mark.parametrize("background", [(245, 245, 245), (25, 22, 20), (200, 40, 40), (120, 160, 120)],
-                         ids=["white", "near black", "red", "sage"])
+@pytest.mark.parametrize(
+    "background",
+    [(245, 245, 245), (25, 22, 20), (200, 40, 40), (120, 160, 120)],
+    ids=["white", "near black", "red", "sage"],
+)
 def test_photo_polarity_is_garment_bright_on_any_background(fashion, background):
     item = fashion.test_images[TROUSER]
     photo = garment_photo(item, background=background, cloth=(70, 70, 180))
@@ -218,14 +237,23 @@ def png_chunk(kind: bytes, data: bytes) -> bytes:
 def png_declaring(width: int, height: int) -> bytes:
     """A tiny PNG whose header claims width x height pixels (nothing near that is ever allocated)."""
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", zlib.compress(b"\x00" * 4))
-            + png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", zlib.compress(b"\x00" * 4))
+        + png_chunk(b"IEND", b"")
+    )
 
 
 def gif_declaring(width: int, height: int) -> bytes:
     """A GIF whose logical screen claims width x height."""
-    return (b"GIF89a" + struct.pack("<HHBBB", width, height, 0, 0, 0) + b"," + struct.pack("<HHHHB", 0, 0, 1, 1, 0)
-            + b"\x02\x02\x44\x01\x00;")
+    return (
+        b"GIF89a"
+        + struct.pack("<HHBBB", width, height, 0, 0, 0)
+        + b","
+        + struct.pack("<HHHHB", 0, 0, 1, 1, 0)
+        + b"\x02\x02\x44\x01\x00;"
+    )
 
 
 def bmp_declaring(width: int, height: int) -> bytes:
@@ -290,8 +318,11 @@ CORPUS = {
     "grey+alpha png (LA)": (lambda p, o: grey_with_alpha(p), "ok", ""),
     "16-bit png (I;16)": (lambda p, o: sixteen_bit(p), "ok", ""),
     "cmyk jpeg": (lambda p, o: encode(p.convert("CMYK"), "JPEG", quality=95), "ok", ""),
-    "1-bit png": (lambda p, o: encode(p.convert("L").point(lambda v: 255 if v > 128 else 0).convert("1"), "PNG"),
-                  "ok", ""),
+    "1-bit png": (
+        lambda p, o: encode(p.convert("L").point(lambda v: 255 if v > 128 else 0).convert("1"), "PNG"),
+        "ok",
+        "",
+    ),
     "animated gif": (lambda p, o: animated(p, o), "ok", ""),
     "exif orientation 6": (lambda p, o: exif_rotated(p), "ok", ""),
     "fully transparent png": (lambda p, o: encode(Image.new("RGBA", (300, 200), (255, 0, 0, 0)), "PNG"), "empty", ""),
@@ -299,13 +330,22 @@ CORPUS = {
     "uniform noisy jpeg": (lambda p, o: encode(noisy_uniform(), "JPEG", quality=85), "empty", ""),
     "empty bytes": (lambda p, o: b"", "error", "empty"),
     "nul bytes": (lambda p, o: b"\x00" * 4096, "error", NOT_AN_IMAGE),
-    "random bytes": (lambda p, o: np.random.default_rng(3).integers(0, 256, 5000, dtype=np.uint8).tobytes(), "error",
-                     NOT_AN_IMAGE),
+    "random bytes": (
+        lambda p, o: np.random.default_rng(3).integers(0, 256, 5000, dtype=np.uint8).tobytes(),
+        "error",
+        NOT_AN_IMAGE,
+    ),
     "text file": (lambda p, o: b"Just some notes about my favourite T-shirt.\n" * 20, "error", NOT_AN_IMAGE),
-    "svg": (lambda p, o: b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect/></svg>', "error",
-            NOT_AN_IMAGE),
-    "eps, never handed to Ghostscript": (lambda p, o: b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n", "error",
-                                         NOT_AN_IMAGE),
+    "svg": (
+        lambda p, o: b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect/></svg>',
+        "error",
+        NOT_AN_IMAGE,
+    ),
+    "eps, never handed to Ghostscript": (
+        lambda p, o: b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n",
+        "error",
+        NOT_AN_IMAGE,
+    ),
     "truncated png": (lambda p, o: truncated(encode(noise_image(), "PNG")), "error", DAMAGED),
     "truncated jpeg": (lambda p, o: truncated(encode(noise_image(), "JPEG", quality=95)), "error", DAMAGED),
     "png bomb 100000x100000": (lambda p, o: png_declaring(100_000, 100_000), "error", HUGE),
