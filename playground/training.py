@@ -16,7 +16,7 @@ from enum import Enum
 import keras
 import numpy as np
 
-from playground.config import ExperimentConfig
+from playground.config import DEFAULT_LEARNING_RATES, ExperimentConfig
 from playground.data import FashionMNIST, train_validation_split
 from playground.evaluation import Evaluation, evaluate
 from playground.model import build_compiled_model
@@ -236,19 +236,18 @@ class LiveMetrics(keras.callbacks.Callback):
             _maybe(logs.get("val_loss")),
             _maybe(logs.get("val_accuracy")),
         )
+        run._publish(epoch_history=run._snapshot.epoch_history + (record,))
         if run._failure:
             return
         run._failure = collapse_message(run.config, record)
         if run._failure:
             self.model.stop_training = True
             return
-        run.latest_weights = [w.copy() for w in self.model.get_weights()]
-        run.latest_weights_epoch = epoch + 1
+        run.checkpoint = (epoch + 1, [w.copy() for w in self.model.get_weights()])  # one assignment: readers see a pair
         reason = threshold_reason(run.config, record)
         if reason and not run._stop_requested.is_set():
             run._threshold_reason = reason
             self.model.stop_training = True
-        run._publish(epoch_history=run._snapshot.epoch_history + (record,))
 
 
 def _maybe(value) -> float | None:
@@ -256,15 +255,28 @@ def _maybe(value) -> float | None:
 
 
 def collapse_message(config: ExperimentConfig, record: EpochRecord) -> str:
-    """A too-large step can also kill every neuron without a NaN: the net then guesses at chance."""
-    if config.learning_rate >= 0.1 and record.accuracy < 0.15 and record.loss > 2.2:
-        return (
-            f"Training broke down in epoch {record.epoch}: accuracy is {record.accuracy:.0%}, what random "
-            f"guessing among 10 garments gives. The learning rate {config.learning_rate:g} is too large for "
-            f"{config.optimizer}: its steps jumped so far that the neurons stopped responding. "
-            f"Try one ten or a hundred times smaller."
+    """A too-large step can also kill the neurons without a NaN: a whole epoch then stays near chance.
+
+    Only blamed on the step size when it is large (10x the optimizer's usual rate) or the pixels are raw
+    0-255 values; a small learning rate that is merely slow is left to run.
+    """
+    big_step = config.learning_rate >= 10 * DEFAULT_LEARNING_RATES[config.optimizer]
+    if record.accuracy >= 0.25 or record.loss <= 2.0 or not (big_step or not config.normalize):
+        return ""
+    if big_step:
+        cause = (
+            f"The learning rate {config.learning_rate:g} is too large for {config.optimizer}: its steps jumped so "
+            f"far that the neurons stopped responding. Try one ten or a hundred times smaller."
         )
-    return ""
+    else:
+        cause = (
+            "Without dividing the pixels by 255 the inputs are up to 255, so every step is far too big. "
+            "Turn normalization back on, or use a much smaller learning rate."
+        )
+    return (
+        f"Training broke down in epoch {record.epoch}: accuracy is {record.accuracy:.0%}, hardly better than "
+        f"guessing at random among 10 garments. {cause}"
+    )
 
 
 def threshold_reason(config: ExperimentConfig, record: EpochRecord) -> str:
@@ -307,8 +319,7 @@ class TrainingRun:
         self.batches_per_epoch = math.ceil(self.train_examples / config.batch_size)
         self.model: keras.Model | None = None
         self.evaluation: Evaluation | None = None
-        self.latest_weights: list[np.ndarray] | None = None
-        self.latest_weights_epoch = 0
+        self.checkpoint: tuple[int, list[np.ndarray]] | None = None  # (epoch, weights) of the last full epoch
         self._stop_requested = threading.Event()
         self._failure = ""
         self._threshold_reason = ""

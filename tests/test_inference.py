@@ -57,7 +57,7 @@ def test_prediction_words():
 
 def test_a_models_epoch_weights_make_an_independent_classifier(fashion):
     run = train(LECTURE.replace(epochs=1, train_limit=2000), fashion, pool=TrainingPool(1))
-    copy = Classifier.from_weights(run.config, run.latest_weights)
+    copy = Classifier.from_weights(run.config, run.checkpoint[1])
     image = fashion.test_images[5]
     np.testing.assert_allclose(
         copy.predict(image).probabilities, np.asarray(run.model(image[None], training=False))[0], atol=1e-6

@@ -256,3 +256,20 @@ def test_missing_or_corrupt_dataset_gets_a_message_not_a_traceback(monkeypatch):
         assert not at.button  # nothing to train on: the page stops after the message
     finally:
         common._dataset.clear()
+
+
+def test_try_it_can_use_the_model_trained_in_this_session(fashion):
+    at = open_page("train", hp_train_limit=2000, hp_epochs=1)
+    at.button(key="train_button").click().run()
+    train_until_done(at)
+    at.switch_page(PAGES["try_it"]).run()
+    at.radio(key="tryit_model").set_value("own").run()
+    assert any("weights from epoch 1" in c.value for c in at.caption)
+    sandal = fashion.test_images[np.flatnonzero(fashion.test_labels == 5)[0]]
+    at.file_uploader(key="upload").upload(
+        "sandal.png", png_bytes(np.kron(sandal, np.ones((6, 6), np.uint8))), "image/png"
+    )
+    at.run()
+    assert not at.exception
+    assert at.success or at.warning  # an answer, sure or not, from the session's model
+    assert at.session_state["own_classifier"][1].description == "your model, epoch 1"

@@ -22,10 +22,11 @@ def pretrained_classifier() -> Classifier:
 
 def session_classifier(run) -> Classifier:
     """The visitor's own model at its latest finished epoch, rebuilt only when that epoch changes."""
-    cache_key = (id(run), run.latest_weights_epoch)
+    epoch, weights = run.checkpoint
+    cache_key = (id(run), epoch)
     cached = st.session_state.get("own_classifier")
     if cached is None or cached[0] != cache_key:
-        classifier = Classifier.from_weights(run.config, run.latest_weights, f"your model, epoch {cache_key[1]}")
+        classifier = Classifier.from_weights(run.config, weights, f"your model, epoch {epoch}")
         st.session_state.own_classifier = cached = (cache_key, classifier)
     return cached[1]
 
@@ -84,25 +85,31 @@ st.write(
 
 lab = session_lab()
 run = lab.current
-own_ready = run is not None and run.latest_weights is not None
+own_ready = run is not None and run.checkpoint is not None
 info = pretrained_info()
-ready_made = f"Ready-made model ({info['test_accuracy']:.0%} on test images)" if info else "Ready-made model"
-own_label = (
-    f"Your model (epoch {run.latest_weights_epoch}" + (", still training)" if not run.snapshot.state.done else ")")
-    if own_ready
-    else "Your model (train one first on the Train page)"
-)
+labels = {
+    "ready": f"Ready-made model ({info['test_accuracy']:.0%} on test images)" if info else "Ready-made model",
+    "own": "Your own model",
+}
 choice = st.radio(
     "Which model answers?",
-    [ready_made, own_label],
+    list(labels),
+    format_func=labels.get,
     key="tryit_model",
     horizontal=True,
     help="The ready-made model is a small CNN trained with shifted and zoomed images, so it copes with drawings. "
     "Your own model uses the weights of its latest finished epoch, even while it keeps training.",
 )
-if choice == own_label and not own_ready:
-    st.info("You have not trained a model in this session yet, so the ready-made one answers.", icon=":material/info:")
-classifier = session_classifier(run) if choice == own_label and own_ready else pretrained_classifier()
+if choice == "own" and not own_ready:
+    st.info(
+        "You have not finished an epoch of training in this session yet, so the ready-made model answers. "
+        "Train one on the Train page: it can answer here while it keeps training.",
+        icon=":material/info:",
+    )
+elif choice == "own":
+    still = ", still training" if not run.snapshot.state.done else ""
+    st.caption(f"Your {run.config.architecture} model, weights from epoch {run.checkpoint[0]}{still}.")
+classifier = session_classifier(run) if choice == "own" and own_ready else pretrained_classifier()
 
 draw_tab, upload_tab, camera_tab = st.tabs(
     [":material/draw: Draw", ":material/upload: Upload", ":material/photo_camera: Camera"]
