@@ -668,3 +668,50 @@ __all__ = [
     "softmax_figure",
     "verdict",
 ]
+
+
+RUN_COLOURS = ("#2b6cb0", "#dd6b20", "#2f855a", "#805ad5", "#c53030", "#319795", "#d69e2e", "#4a5568")
+
+
+def comparison_figure(runs: Sequence[tuple[str, Sequence]]) -> go.Figure:
+    """Accuracy per epoch of several runs: validation solid (training dotted, same colour) when there is one.
+
+    runs: (label, epoch_history) pairs; each history holds records with .epoch, .accuracy and .val_accuracy.
+    """
+    fig = go.Figure()
+    drawn = 0
+    for index, (label, history) in enumerate(runs):
+        if not history:
+            continue
+        colour = RUN_COLOURS[index % len(RUN_COLOURS)]
+        epochs = [record.epoch for record in history]
+        fig.add_trace(
+            go.Scatter(
+                x=epochs,
+                y=[record.accuracy for record in history],
+                mode="lines+markers",
+                line=dict(color=colour, dash="dot", width=1.5),
+                marker=dict(size=5),
+                name=f"{label}: training",
+                hovertemplate=f"{label}<br>epoch %{{x}}: training accuracy %{{y:.1%}}<extra></extra>",
+            )
+        )
+        validation = [record.val_accuracy for record in history]
+        if any(value is not None for value in validation):
+            fig.add_trace(
+                go.Scatter(
+                    x=epochs,
+                    y=validation,
+                    mode="lines+markers",
+                    line=dict(color=colour, width=3),
+                    marker=dict(size=7),
+                    name=f"{label}: validation",
+                    hovertemplate=f"{label}<br>epoch %{{x}}: validation accuracy %{{y:.1%}}<extra></extra>",
+                )
+            )
+        drawn += 1
+    fig.update_xaxes(title_text="Epoch", dtick=1 if max((len(h) for _, h in runs), default=0) <= 15 else None)
+    fig.update_yaxes(title_text="Accuracy", tickformat=".0%")
+    if not drawn:
+        _empty(fig, "No finished epochs to compare yet")
+    return _style(fig, 380, legend=drawn > 0, top=60)

@@ -420,3 +420,18 @@ def test_every_figure_uses_the_template_and_a_sensible_height():
         assert 300 <= fig.layout.height <= 600
         assert fig.layout.font.size >= 12
         fig.to_json()
+
+
+def test_comparison_figure_draws_each_run_in_its_own_colour():
+    from playground.training import EpochRecord
+
+    first = [EpochRecord(1, 0.5, 0.80, 0.45, 0.82), EpochRecord(2, 0.4, 0.85, 0.42, 0.84)]
+    second = [EpochRecord(1, 0.6, 0.75, None, None)]  # no validation split
+    fig = charts.comparison_figure([("run 1", first), ("run 2", second), ("run 3", [])])
+    names = [trace.name for trace in fig.data]
+    assert names == ["run 1: training", "run 1: validation", "run 2: training"]
+    assert fig.data[0].line.color == fig.data[1].line.color != fig.data[2].line.color
+    assert list(fig.data[1].y) == [0.82, 0.84] and fig.data[0].line.dash == "dot"
+    assert fig.layout.yaxis.tickformat == ".0%"
+    empty = charts.comparison_figure([("run 1", [])])
+    assert not empty.data and "No finished epochs" in empty.layout.annotations[0].text

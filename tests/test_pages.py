@@ -273,3 +273,11 @@ def test_try_it_can_use_the_model_trained_in_this_session(fashion):
     assert not at.exception
     assert at.success or at.warning  # an answer, sure or not, from the session's model
     assert at.session_state["own_classifier"][1].description == "your model, epoch 1"
+
+
+def test_the_sidebar_says_what_differs_from_the_preset():
+    at = open_page("train")
+    assert not any("Changed from this preset" in c.value for c in at.sidebar.caption)
+    at.slider(key="hp_epochs").set_value(12).run()
+    notes = [c.value for c in at.sidebar.caption if "Changed from this preset" in c.value]
+    assert notes == [":material/edit: Changed from this preset: epochs 12."]

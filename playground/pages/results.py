@@ -106,3 +106,12 @@ def show_results(run: TrainingRun, data: FashionMNIST, runs: list[TrainingRun]) 
             },
         )
         st.caption("Every run of this browser session. Change one setting at a time to see what it does.")
+        st.plotly_chart(
+            charts.comparison_figure([(f"run {n}", past.snapshot.epoch_history) for n, past in enumerate(runs, 1)]),
+            key="comparison",
+            config={"displayModeBar": False},
+        )
+        st.caption(
+            "Solid lines: accuracy on the held-out validation images; dotted: on the training images. "
+            "When a dotted line keeps rising while its solid line stalls or falls, that run is overfitting."
+        )

@@ -138,6 +138,7 @@ def settings_sidebar() -> ExperimentConfig:
         help="Each preset sets every hyperparameter below the way one exercise of the lesson does.",
     )
     st.sidebar.caption(PRESETS[st.session_state.preset].lesson)
+    changes_note = st.sidebar.empty()  # filled once the widgets are read
 
     with st.sidebar.expander("The network", expanded=True, icon=":material/hub:"):
         st.radio(
@@ -249,4 +250,12 @@ def settings_sidebar() -> ExperimentConfig:
         st.error(f"That setting can't be used: {error}. The last good settings are kept.", icon=":material/error:")
         config = current_config()
     share_in_link(config)
+    preset = PRESETS[st.session_state.preset].config.to_flat_dict()
+    changed = [
+        f"{name.replace('_', ' ')} {value or 'off'}"
+        for name, value in config.to_flat_dict().items()
+        if value != preset[name]
+    ]
+    if changed:
+        changes_note.caption(":material/edit: Changed from this preset: " + ", ".join(changed) + ".")
     return config
