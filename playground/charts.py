@@ -715,3 +715,35 @@ def comparison_figure(runs: Sequence[tuple[str, Sequence]]) -> go.Figure:
     if not drawn:
         _empty(fig, "No finished epochs to compare yet")
     return _style(fig, 380, legend=drawn > 0, top=60)
+
+
+def neuron_weights_figure(kernel: np.ndarray, image_shape: tuple[int, int], count: int = 16, columns: int = 8):
+    """What first-layer neurons look for: each neuron's incoming weights drawn in the image's own shape.
+
+    kernel: (pixels, neurons), e.g. the (784, 128) Dense kernel or a (9, 32) flattened 3x3 conv kernel.
+    Red pixels push the neuron up, blue ones down; each tile has its own symmetric colour range.
+    """
+    kernel = np.asarray(kernel, dtype=np.float32)
+    if kernel.ndim != 2 or kernel.shape[0] != image_shape[0] * image_shape[1]:
+        raise ValueError(f"kernel of shape {kernel.shape} does not match images of {image_shape}")
+    count = min(count, kernel.shape[1])
+    rows = math.ceil(count / columns)
+    fig = make_subplots(rows=rows, cols=columns, horizontal_spacing=0.01, vertical_spacing=0.02)
+    for index in range(count):
+        tile = kernel[:, index].reshape(image_shape)
+        limit = float(np.abs(tile).max()) or 1.0
+        fig.add_trace(
+            go.Heatmap(
+                z=tile / limit,
+                zmin=-1,
+                zmax=1,
+                colorscale="RdBu_r",
+                showscale=False,
+                hovertemplate=f"neuron {index + 1}<br>row %{{y}}, column %{{x}}<extra></extra>",
+            ),
+            row=index // columns + 1,
+            col=index % columns + 1,
+        )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
+    return _style(fig, 60 + 115 * rows, top=10)

@@ -435,3 +435,15 @@ def test_comparison_figure_draws_each_run_in_its_own_colour():
     assert fig.layout.yaxis.tickformat == ".0%"
     empty = charts.comparison_figure([("run 1", [])])
     assert not empty.data and "No finished epochs" in empty.layout.annotations[0].text
+
+
+def test_neuron_weights_are_drawn_in_the_image_shape():
+    kernel = np.zeros((784, 20), dtype=np.float32)
+    kernel[0, 3] = -2.0  # neuron 4 dislikes the top-left pixel...
+    kernel[783, 3] = 1.0  # ...and likes the bottom-right one
+    fig = charts.neuron_weights_figure(kernel, (28, 28), count=16)
+    assert len(fig.data) == 16 and np.asarray(fig.data[3].z).shape == (28, 28)
+    assert fig.data[3].z[0][0] == -1.0 and fig.data[3].z[27][27] == 0.5  # scaled by the tile's own range
+    assert all(trace.zmin == -1 and trace.zmax == 1 for trace in fig.data)
+    with pytest.raises(ValueError):
+        charts.neuron_weights_figure(kernel, (3, 3))

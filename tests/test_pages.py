@@ -170,7 +170,13 @@ def test_short_training_runs_to_the_end_and_shows_results():
     labels = [m.label for m in at.metric]
     assert labels == ["Training accuracy", "Test accuracy"]
     assert "Verdict:" in " ".join(m.value for m in at.markdown)
-    assert [t.label for t in at.tabs] == ["Confusion matrix", "Per garment", "Its mistakes", "Compare runs"]
+    assert [t.label for t in at.tabs] == [
+        "Confusion matrix",
+        "Per garment",
+        "Its mistakes",
+        "Inside the network",
+        "Compare runs",
+    ]
     compare = at.dataframe[-1].value
     assert len(compare) == 1 and compare["test acc."].iloc[0] > 0.6
 
@@ -281,3 +287,11 @@ def test_the_sidebar_says_what_differs_from_the_preset():
     at.slider(key="hp_epochs").set_value(12).run()
     notes = [c.value for c in at.sidebar.caption if "Changed from this preset" in c.value]
     assert notes == [":material/edit: Changed from this preset: epochs 12."]
+
+
+def test_a_small_cnn_trains_and_shows_its_filters():
+    at = open_page("train", hp_architecture="cnn", hp_train_limit=1000, hp_epochs=1)
+    at.button(key="train_button").click().run()
+    train_until_done(at)
+    assert "finished all 1 epochs" in at.success[0].value
+    assert any("3 × 3 filters" in m.value for m in at.markdown)

@@ -10,6 +10,27 @@ from playground.data import CLASS_NAMES, FashionMNIST
 from playground.training import TrainingRun
 
 
+def show_first_layer(run: TrainingRun) -> None:
+    """The first layer's weights as pictures: what each neuron has learned to look for."""
+    first = next(layer for layer in run.model.layers if layer.name in ("hidden1", "conv1"))
+    kernel = first.get_weights()[0]
+    if first.name == "conv1":
+        st.markdown(
+            "The CNN's first layer slides 32 small 3 × 3 filters over the image. Here are the first 16: red "
+            "pixels make a filter fire, blue ones hold it back, so each one finds a kind of edge or spot."
+        )
+        figure = charts.neuron_weights_figure(kernel.reshape(9, -1), (3, 3))
+    else:
+        st.markdown(
+            "Each neuron of the first hidden layer weighs all 784 pixels. Drawn back as a 28 × 28 picture, its "
+            "weights show what it looks for: **red** pixels push it to fire, **blue** ones hold it back. "
+            "Many look like noise at first; look closer and some show a blob, an edge or a garment-like patch "
+            "that the network found by itself, with nobody telling it what to look for."
+        )
+        figure = charts.neuron_weights_figure(kernel, (28, 28))
+    st.plotly_chart(figure, key="first_layer", config={"displayModeBar": False})
+
+
 def show_results(run: TrainingRun, data: FashionMNIST, runs: list[TrainingRun]) -> None:
     """Everything about a finished run; nothing until it has a test evaluation and a finished epoch."""
     snap = run.snapshot
@@ -37,9 +58,11 @@ def show_results(run: TrainingRun, data: FashionMNIST, runs: list[TrainingRun]) 
             config={"displayModeBar": False},
         )
 
-    confusion_tab, per_class_tab, mistakes_tab, compare_tab = st.tabs(
-        ["Confusion matrix", "Per garment", "Its mistakes", "Compare runs"]
+    confusion_tab, per_class_tab, mistakes_tab, inside_tab, compare_tab = st.tabs(
+        ["Confusion matrix", "Per garment", "Its mistakes", "Inside the network", "Compare runs"]
     )
+    with inside_tab:
+        show_first_layer(run)
     with confusion_tab:
         chart_column, notes_column = st.columns([3, 2])
         chart_column.plotly_chart(
