@@ -17,21 +17,21 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-# Option name → config field, with the type the CLI reads before the config validates it.
+# Option name → the config field it overrides (the config parses and validates the string).
 OVERRIDES = {
-    "architecture": ("architecture", str),
-    "hidden": ("hidden_units", str),
-    "activation": ("activation", str),
-    "dropout": ("dropout", str),
-    "optimizer": ("optimizer", str),
-    "learning_rate": ("learning_rate", str),
-    "epochs": ("epochs", str),
-    "batch_size": ("batch_size", str),
-    "validation_split": ("validation_split", str),
-    "limit": ("train_limit", str),
-    "seed": ("seed", str),
-    "stop_accuracy": ("stop_accuracy", str),
-    "stop_loss": ("stop_loss", str),
+    "architecture": "architecture",
+    "hidden": "hidden_units",
+    "activation": "activation",
+    "dropout": "dropout",
+    "optimizer": "optimizer",
+    "learning_rate": "learning_rate",
+    "epochs": "epochs",
+    "batch_size": "batch_size",
+    "validation_split": "validation_split",
+    "limit": "train_limit",
+    "seed": "seed",
+    "stop_accuracy": "stop_accuracy",
+    "stop_loss": "stop_loss",
 }
 
 
@@ -69,7 +69,7 @@ def make_parser() -> argparse.ArgumentParser:
 def config_from_args(args: argparse.Namespace) -> ExperimentConfig:
     """The preset's settings with every given option applied, validated."""
     values = PRESETS[args.preset].config.to_flat_dict()
-    for option, (field_name, _) in OVERRIDES.items():
+    for option, field_name in OVERRIDES.items():
         given = getattr(args, option)
         if given is not None:
             values[field_name] = given

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from dataclasses import dataclass
@@ -101,6 +102,7 @@ class Classifier:
         return Prediction(probabilities)
 
 
+@functools.cache
 def pretrained_info() -> dict:
     """How the shipped model was made: its command and test accuracy (written beside it)."""
     path = PRETRAINED_DIR / "fashion_cnn.json"

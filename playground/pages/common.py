@@ -67,11 +67,7 @@ class SessionLab:
             run.stop()
 
 
-def _release(lab: SessionLab) -> None:
-    lab.release()
-
-
-@st.cache_resource(scope="session", on_release=_release, show_spinner=False)
+@st.cache_resource(scope="session", on_release=SessionLab.release, show_spinner=False)
 def session_lab() -> SessionLab:
     """One SessionLab per browser session: survives reruns and page changes, released with the tab."""
     return SessionLab()
