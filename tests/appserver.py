@@ -31,8 +31,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(timeout: float = 90, extra_args: tuple[str, ...] = (), env: dict | None = None):
-    """Yield (url, seconds from launch to a healthy server); the server is stopped afterwards."""
+def running_app(
+    timeout: float = 90, extra_args: tuple[str, ...] = (), env: dict | None = None, prefix: tuple[str, ...] = ()
+):
+    """Yield (url, seconds from launch to a healthy server, the server process); stopped afterwards.
+
+    extra_args go to `streamlit run`; prefix goes before the command (e.g. `taskset -c 0` to pin it to a core).
+    """
     port = free_port()
     log = (
         open(ROOT / "artifacts" / f"streamlit-{port}.log", "w") if (ROOT / "artifacts").is_dir() else subprocess.DEVNULL
@@ -40,6 +45,7 @@ def running_app(timeout: float = 90, extra_args: tuple[str, ...] = (), env: dict
     started = time.perf_counter()
     process = subprocess.Popen(
         [
+            *prefix,
             sys.executable,
             "-m",
             "streamlit",
@@ -51,6 +57,7 @@ def running_app(timeout: float = 90, extra_args: tuple[str, ...] = (), env: dict
             "true",
             "--server.address",
             "127.0.0.1",
+            *extra_args,
         ],
         cwd=ROOT,
         stdout=log,
@@ -71,7 +78,7 @@ def running_app(timeout: float = 90, extra_args: tuple[str, ...] = (), env: dict
             if time.perf_counter() - started > timeout:
                 raise RuntimeError("streamlit did not become healthy in time")
             time.sleep(0.2)
-        yield url, time.perf_counter() - started
+        yield url, time.perf_counter() - started, process
     finally:
         process.terminate()
         try:

@@ -1,0 +1,290 @@
+"""A whole class at once: N visitors press Train together on one small server.
+
+The server is pinned to one core and the browsers to the other (`taskset`), as on a small host where the app
+gets one core and the visitors' browsers must not eat it. One run of this script:
+1. starts the app, waits until its first page has shown, and notes the server's memory;
+2. warms up with one visitor (a full lecture run), then times one visitor alone (warm solo seconds);
+3. N visitors (browser contexts) open Train together, press Train on the lecture preset (5 epochs), wait for
+   the end, then upload one real photo on Try it and wait for the answer, then close their tab;
+4. waits for the server to let the closed sessions go and notes its memory again.
+Prints one JSON object. Memory and CPU are for the server's whole process tree (training workers included).
+
+    .venv/bin/python bench/crowd.py --visitors 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+from playwright.async_api import async_playwright  # noqa: E402
+
+from tests.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app  # noqa: E402
+
+PHOTOS = ROOT.parent / "shared" / "real-photos"
+TICK = 0.25  # seconds between looks at a visitor's page
+FINISHED = re.compile(r"Training (finished|stopped)")
+ENDED = re.compile(r"Training (finished|stopped|failed)|broke down")
+EXCEPTION = "[data-testid='stException']"
+# A cheap look at one page (the whole body's text is too slow on a busy browser core): the progress bar's text,
+# the alerts' texts, and how many exception boxes there are.
+PROBE = """() => {
+  const progress = document.querySelector('[data-testid="stProgress"]');
+  const alerts = [...document.querySelectorAll('[data-testid="stAlert"]')].map(a => a.innerText).join(' | ');
+  return {progress: progress ? progress.innerText : '', alerts: alerts,
+          exceptions: document.querySelectorAll('[data-testid="stException"]').length};
+}"""
+# After a click on Train, an answer is a progress bar (queued or training) or an alert about training.
+ANSWERED = """() => !!document.querySelector('[data-testid="stProgress"]') ||
+  [...document.querySelectorAll('[data-testid="stAlert"]')].some(a => /Training|trainer|busy|too big/.test(a.innerText))
+  || !!document.querySelector('[data-testid="stException"]')"""
+
+
+# -- The server's process tree, from /proc ------------------------------------------------
+
+
+def _tree(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    todo += [int(child) for child in children.read().split()]
+        except OSError:
+            pass
+    return pids
+
+
+def tree_rss_mb(pid: int) -> float:
+    total = 0
+    for member in _tree(pid):
+        try:
+            with open(f"/proc/{member}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of the live tree, plus what its finished children used (reaped into the parents' counts)."""
+    ticks = 0
+    for index, member in enumerate(_tree(pid)):
+        try:
+            with open(f"/proc/{member}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+            if index == 0:
+                ticks += int(fields[13]) + int(fields[14])  # cutime, cstime of the server
+        except OSError:
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class Sampler:
+    """Samples the server tree's memory twice a second in the background; keeps the peak."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak, self._task = pid, 0.0, None
+
+    async def _loop(self):
+        while True:
+            self.peak = max(self.peak, tree_rss_mb(self.pid))
+            await asyncio.sleep(0.5)
+
+    def start(self):
+        self._task = asyncio.get_running_loop().create_task(self._loop())
+
+    def stop(self):
+        self._task.cancel()
+
+
+# -- One visitor --------------------------------------------------------------------------
+
+
+async def count_exceptions(page) -> int:
+    return await page.locator(EXCEPTION).count() + await page.get_by_text("This app has encountered an error").count()
+
+
+async def visit(browser, url: str, photo: Path | None, timeout: float) -> dict:
+    """Open Train, press Train, wait for the end; then upload a photo on Try it. Returns what was seen."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 1400})
+    page = await context.new_page()
+    result = {"finished": False, "exceptions": 0}
+    try:
+        await page.goto(url)
+        button = page.locator(".st-key-train_button button:not([disabled])").first
+        await button.wait_for(timeout=timeout * 1000)
+        clicked = time.perf_counter()
+        await button.click()
+        await page.wait_for_function(ANSWERED, timeout=timeout * 1000, polling=50)
+        result["click_to_answer_s"] = round(time.perf_counter() - clicked, 2)
+        started, waits_seen, seen = None, [], {"progress": "", "alerts": ""}
+        deadline = clicked + timeout
+        while time.perf_counter() < deadline:
+            seen = await page.evaluate(PROBE)
+            if started is None and seen["progress"].startswith("Epoch "):
+                started = time.perf_counter()
+            if "queue" in seen["progress"]:
+                waits_seen.append(seen["progress"])
+            if ENDED.search(seen["alerts"]):
+                break
+            await asyncio.sleep(TICK)
+        ended = time.perf_counter()
+        result["finished"] = bool(FINISHED.search(seen["alerts"]))
+        reported = re.search(r"Training (?:finished|stopped): .*?\((\d+) s\)", seen["alerts"])
+        result["reported_training_s"] = int(reported.group(1)) if reported else None
+        result["queue_wait_s"] = round((started or ended) - clicked, 2)
+        result["training_s"] = round(ended - (started or clicked), 2)
+        result["click_to_end_s"] = round(ended - clicked, 2)
+        result["ended_at"] = ended
+        result["queue_messages"] = waits_seen[:1] + waits_seen[-1:]
+        result["exceptions"] += await count_exceptions(page)
+
+        if photo is not None:
+            await page.get_by_role("link", name="Try it").click()
+            await page.get_by_role("tab", name="Upload").click(timeout=timeout * 1000)
+            uploaded = time.perf_counter()
+            await page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(photo))
+            await page.get_by_text("The model is").first.wait_for(timeout=60_000)
+            result["photo_answer_s"] = round(time.perf_counter() - uploaded, 2)
+            result["exceptions"] += await count_exceptions(page)
+    except Exception as error:  # a visitor that hangs or breaks is a result, not a crash of the benchmark
+        result["error"] = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
+        try:
+            result["exceptions"] += await count_exceptions(page)
+            await page.screenshot(path=str(ROOT / "artifacts" / f"crowd-error-{id(result)}.png"), full_page=True)
+        except Exception:
+            pass
+    finally:
+        await context.close()
+    return result
+
+
+async def wait_for_memory_to_settle(pid: int, seconds: float) -> float:
+    """RSS once it stops falling (or after `seconds`): sessions are let go some time after their tab closes."""
+    deadline, last = time.perf_counter() + seconds, tree_rss_mb(pid)
+    while time.perf_counter() < deadline:
+        await asyncio.sleep(5)
+        now = tree_rss_mb(pid)
+        if abs(now - last) < 2 and now < last + 1:
+            break
+        last = now
+    return tree_rss_mb(pid)
+
+
+async def crowd(args) -> dict:
+    photos = sorted(p for p in PHOTOS.glob("*/*") if p.suffix.lower() in (".jpg", ".jpeg", ".png", ".webp"))
+    os.sched_setaffinity(0, {args.browser_core})  # this script and its Chromium on one core...
+    prefix = ("taskset", "-c", str(args.server_core))  # ...the server on the other
+    extra = ("--server.disconnectedSessionTTL", str(args.session_ttl))
+    launched = time.perf_counter()
+    report: dict = {"benchmark": "crowd", "visitors": args.visitors, "epochs": 5}
+    with running_app(prefix=prefix, extra_args=extra, env=args.env) as (url, healthy_after, server):
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            first = await browser.new_page()
+            await first.goto(url)
+            await first.locator(".st-key-train_button button:not([disabled])").first.wait_for(timeout=120_000)
+            report["seconds_to_interactive_train_page"] = round(time.perf_counter() - launched, 2)
+            await first.close()
+            report["rss_first_page_mb"] = round(tree_rss_mb(server.pid), 1)
+            sampler = Sampler(server.pid)
+            sampler.start()
+
+            warm = await visit(browser, url, photos[0] if photos else None, args.timeout)
+            solo = await visit(browser, url, photos[1] if photos else None, args.timeout)
+            report["warm_up"] = {k: v for k, v in warm.items() if k != "ended_at"}
+            report["warm_solo_seconds"] = solo.get("click_to_end_s")
+            report["solo"] = {k: v for k, v in solo.items() if k != "ended_at"}
+            report["rss_before_crowd_mb"] = round(await wait_for_memory_to_settle(server.pid, 20), 1)
+
+            cpu_before, wall_before = tree_cpu_seconds(server.pid), time.perf_counter()
+            chosen = [photos[(i + 2) % len(photos)] if photos else None for i in range(args.visitors)]
+            results = await asyncio.gather(*(visit(browser, url, photo, args.timeout) for photo in chosen))
+            trained_until = max((r.get("ended_at", 0) for r in results), default=0) or time.perf_counter()
+            cpu_after = tree_cpu_seconds(server.pid)
+            wall = time.perf_counter() - wall_before
+            sampler.stop()
+            report["rss_peak_mb"] = round(sampler.peak, 1)
+            await browser.close()
+
+        report["rss_after_tabs_closed_mb"] = round(await wait_for_memory_to_settle(server.pid, args.settle), 1)
+        report["rss_after_minus_before_mb"] = round(
+            report["rss_after_tabs_closed_mb"] - report["rss_before_crowd_mb"], 1
+        )
+        finished = [r for r in results if r["finished"]]
+        makespan = max((r["click_to_end_s"] for r in finished), default=None)
+        report.update(
+            {
+                "finished": len(finished),
+                "makespan_s": makespan,
+                "makespan_over_ten_solo": (
+                    round(makespan / (args.visitors * report["warm_solo_seconds"]), 2)
+                    if makespan and report["warm_solo_seconds"]
+                    else None
+                ),
+                "slowest_click_to_answer_s": max((r.get("click_to_answer_s", 0) for r in results), default=None),
+                "slowest_photo_answer_s": max((r.get("photo_answer_s", 0) for r in results), default=None),
+                "server_cpu_share_while_training": round(
+                    (cpu_after - cpu_before) / max(1e-9, trained_until - wall_before), 2
+                ),
+                "server_cpu_share_whole_crowd": round((cpu_after - cpu_before) / wall, 2),
+                "exceptions_seen": sum(r["exceptions"] for r in results) + warm["exceptions"] + solo["exceptions"],
+                "visitor_errors": [r["error"] for r in results if "error" in r],
+                "per_visitor": [
+                    {
+                        k: r.get(k)
+                        for k in (
+                            "queue_wait_s",
+                            "training_s",
+                            "reported_training_s",
+                            "click_to_answer_s",
+                            "photo_answer_s",
+                            "queue_messages",
+                        )
+                    }
+                    for r in results
+                ],
+                "server_log_tail": _log_tail(),
+            }
+        )
+    return report
+
+
+def _log_tail() -> list[str]:
+    logs = sorted((ROOT / "artifacts").glob("streamlit-*.log"), key=lambda p: p.stat().st_mtime)
+    if not logs:
+        return []
+    lines = logs[-1].read_text(errors="replace").splitlines()
+    return [line for line in lines if "Error" in line or "Traceback" in line][-5:]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--visitors", type=int, default=10)
+    parser.add_argument("--timeout", type=float, default=900, help="seconds a visitor waits for its run at most")
+    parser.add_argument("--server-core", type=int, default=0)
+    parser.add_argument("--browser-core", type=int, default=1)
+    parser.add_argument("--session-ttl", type=int, default=120, help="server.disconnectedSessionTTL, seconds")
+    parser.add_argument("--settle", type=float, default=240, help="seconds to wait for memory after tabs close")
+    parser.add_argument("--env", type=json.loads, default={}, help="extra server environment, as JSON")
+    args = parser.parse_args()
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    print(json.dumps(asyncio.run(crowd(args))))
+
+
+if __name__ == "__main__":
+    main()
