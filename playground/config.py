@@ -74,6 +74,13 @@ class ExperimentConfig:
         return cls(**parsed)
 
 
+def split_known_params(params: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """Split a link's parameters into settings (the keys of to_flat_dict) and the rest (fbclid, utm_*, ...), sorted."""
+    names = {f.name for f in dataclasses.fields(ExperimentConfig)}
+    known = {key: value for key, value in params.items() if key in names}
+    return known, sorted(key for key in params if key not in names)
+
+
 # -- Validation: one place, one message per field ---------------------------------
 
 LIMITS = {

@@ -1,6 +1,8 @@
-"""Synthetic 'photos' of real Fashion-MNIST items: a recoloured, tilted garment on a varied, noisy background."""
+"""Synthetic 'photos' of real Fashion-MNIST items (tilted garments on varied backgrounds) and odd upload files."""
 
 from __future__ import annotations
+
+import io
 
 import numpy as np
 from PIL import Image, ImageFilter
@@ -88,3 +90,51 @@ def _background(kind: str, width: int, height: int, cloth: np.ndarray, rng: np.r
 def _resize(array: np.ndarray, width: int, height: int) -> np.ndarray:
     """Smoothly resize a float array to width x height."""
     return np.asarray(Image.fromarray(array.astype(np.float32)).resize((width, height), Image.Resampling.BICUBIC))
+
+
+# ---------------------------------------------------------------- uploads a visitor might make
+
+
+def encode(image: Image.Image, fmt: str, **options) -> bytes:
+    """Image to file bytes."""
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def garment_photo(item: np.ndarray, background=(236, 228, 214), cloth=(40, 60, 110), size=(240, 200)) -> Image.Image:
+    """An upright, untilted photo of the item: cloth shaded by the item on a plain background."""
+    up = np.asarray(Image.fromarray(item).resize((180, 180), Image.Resampling.BICUBIC), np.float32) / 255
+    alpha = np.clip((up * 255 - 3) / 20, 0, 1)
+    rgb = np.array(cloth, np.float32) * (1 - 0.5 * up)[:, :, None]
+    layer = Image.fromarray(np.dstack([rgb, alpha * 255]).astype(np.uint8))
+    photo = Image.new("RGB", size, background)
+    photo.paste(layer, ((size[0] - 180) // 2, (size[1] - 180) // 2), layer)
+    return photo
+
+
+def sixteen_bit(photo: Image.Image, size: tuple[int, int] | None = None) -> bytes:
+    """A 16-bit greyscale PNG (opens as I;16), optionally blown up to `size` (fast to write, slow to decode)."""
+    grey = photo.convert("L") if size is None else photo.convert("L").resize(size, Image.Resampling.BILINEAR)
+    return encode(Image.fromarray(np.asarray(grey).astype(np.uint16) * 257), "PNG", compress_level=1)
+
+
+def sixteen_bit_big_endian(photo: Image.Image) -> bytes:
+    """A big-endian 16-bit greyscale TIFF (opens as I;16B), as scanners and microscopes write them."""
+    grey = (np.asarray(photo.convert("L")).astype(np.uint16) * 257).astype(">u2")
+    return encode(Image.frombytes("I;16B", photo.size, grey.tobytes()), "TIFF")
+
+
+def thirty_two_bit_integers(photo: Image.Image) -> bytes:
+    """A 32-bit integer greyscale TIFF (opens as I) holding 16-bit values."""
+    return encode(Image.fromarray(np.asarray(photo.convert("L")).astype(np.int32) * 257), "TIFF")
+
+
+def thirty_two_bit_floats(photo: Image.Image) -> bytes:
+    """A 32-bit float greyscale TIFF (opens as F) with values 0..1, the usual convention for floats."""
+    return encode(Image.fromarray(np.asarray(photo.convert("L")).astype(np.float32) / 255), "TIFF")
+
+
+def strip(photo: Image.Image, size: tuple[int, int]) -> bytes:
+    """The photo squeezed into a thin strip of `size` (e.g. 10000x3): a PNG."""
+    return encode(photo.resize(size, Image.Resampling.BILINEAR), "PNG")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import itertools
 import struct
 import zlib
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFile
 
 from playground import images
 from playground.images import (
+    DISPLAY_SIDE,
     MAX_BYTES,
     EmptyImageError,
     ImageError,
@@ -20,8 +20,19 @@ from playground.images import (
     preprocess_canvas,
     preprocess_photo,
     preprocess_upload,
+    read_upload,
 )
-from tests.synthetic import BACKGROUNDS, make_synthetic_case
+from tests.synthetic import (
+    BACKGROUNDS,
+    encode,
+    garment_photo,
+    make_synthetic_case,
+    sixteen_bit,
+    sixteen_bit_big_endian,
+    strip,
+    thirty_two_bit_floats,
+    thirty_two_bit_integers,
+)
 
 BOOT, TROUSER = 0, 2  # indices into the test set: an ankle boot (asymmetric) and a trouser
 
@@ -211,24 +222,6 @@ def test_photo_polarity_is_garment_bright_on_any_background(fashion, background)
 # ---------------------------------------------------------------- 4. uploads: a corpus of good and bad files
 
 
-def garment_photo(item: np.ndarray, background=(236, 228, 214), cloth=(40, 60, 110), size=(240, 200)) -> Image.Image:
-    """An upright, untilted photo of the item: cloth shaded by the item on a plain background."""
-    up = np.asarray(Image.fromarray(item).resize((180, 180), Image.Resampling.BICUBIC), np.float32) / 255
-    alpha = np.clip((up * 255 - 3) / 20, 0, 1)
-    rgb = np.array(cloth, np.float32) * (1 - 0.5 * up)[:, :, None]
-    layer = Image.fromarray(np.dstack([rgb, alpha * 255]).astype(np.uint8))
-    photo = Image.new("RGB", size, background)
-    photo.paste(layer, ((size[0] - 180) // 2, (size[1] - 180) // 2), layer)
-    return photo
-
-
-def encode(image: Image.Image, fmt: str, **options) -> bytes:
-    """Image to file bytes."""
-    buffer = io.BytesIO()
-    image.save(buffer, fmt, **options)
-    return buffer.getvalue()
-
-
 def png_chunk(kind: bytes, data: bytes) -> bytes:
     """One PNG chunk with its CRC."""
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
@@ -269,11 +262,6 @@ def exif_rotated(photo: Image.Image) -> bytes:
     return encode(photo.transpose(Image.Transpose.ROTATE_90), "JPEG", quality=95, exif=exif)
 
 
-def sixteen_bit(photo: Image.Image) -> bytes:
-    """A 16-bit greyscale PNG (opens as I;16)."""
-    return encode(Image.fromarray(np.asarray(photo.convert("L")).astype(np.uint16) * 257), "PNG")
-
-
 def grey_with_alpha(photo: Image.Image) -> bytes:
     """An LA PNG: the garment opaque, the background transparent."""
     grey = np.asarray(photo.convert("L"))
@@ -303,6 +291,7 @@ def noise_image() -> Image.Image:
 
 
 NOT_AN_IMAGE, DAMAGED, HUGE, TOO_LARGE = "not an image we can read", "damaged or incomplete", "enormous", "too large"
+STRIP = "thin strip"
 
 # name -> (build(photo, other) -> bytes, expectation, words in the message): "ok" means a result similar to the
 # plain photo's, "empty" an EmptyImageError, "error" any other ImageError.
@@ -317,6 +306,9 @@ CORPUS = {
     "palette png (P)": (lambda p, o: encode(p.convert("P", palette=Image.Palette.ADAPTIVE), "PNG"), "ok", ""),
     "grey+alpha png (LA)": (lambda p, o: grey_with_alpha(p), "ok", ""),
     "16-bit png (I;16)": (lambda p, o: sixteen_bit(p), "ok", ""),
+    "16-bit big-endian tiff (I;16B)": (lambda p, o: sixteen_bit_big_endian(p), "ok", ""),
+    "32-bit integer tiff (I)": (lambda p, o: thirty_two_bit_integers(p), "ok", ""),
+    "32-bit float tiff (F), 0..1": (lambda p, o: thirty_two_bit_floats(p), "ok", ""),
     "cmyk jpeg": (lambda p, o: encode(p.convert("CMYK"), "JPEG", quality=95), "ok", ""),
     "1-bit png": (
         lambda p, o: encode(p.convert("L").point(lambda v: 255 if v > 128 else 0).convert("1"), "PNG"),
@@ -354,6 +346,9 @@ CORPUS = {
     "gif declaring 65535x65535": (lambda p, o: gif_declaring(65535, 65535), "error", HUGE),
     "bmp declaring 100000x100000": (lambda p, o: bmp_declaring(100_000, 100_000), "error", HUGE),
     "over MAX_BYTES": (lambda p, o: b"\x89PNG\r\n\x1a\n" + b"\x00" * MAX_BYTES, "error", "MB"),
+    "wide strip 10000x3": (lambda p, o: strip(p, (10000, 3)), "error", STRIP),
+    "tall strip 3x10000": (lambda p, o: strip(p, (3, 10000)), "error", STRIP),
+    "16-bit tall strip 3x10000": (lambda p, o: sixteen_bit(p, (3, 10000)), "error", STRIP),
 }
 
 
@@ -386,6 +381,85 @@ def test_upload_corpus(name, boot_photo, recwarn):
     assert not [w for w in recwarn if issubclass(w.category, Image.DecompressionBombWarning)]
 
 
+def decodes(data: bytes) -> bool:
+    try:
+        decode_image(data)
+    except ImageError:
+        return False
+    return True
+
+
+def assert_showable(picture: np.ndarray) -> None:
+    """What st.image takes: 8-bit grey, RGB or RGBA pixels, at most DISPLAY_SIDE on the longest side, none empty."""
+    assert picture.dtype == np.uint8
+    assert picture.ndim == 2 or (picture.ndim == 3 and picture.shape[2] in (3, 4))
+    assert min(picture.shape[:2]) >= 1 and max(picture.shape[:2]) <= DISPLAY_SIDE
+
+
+@pytest.mark.parametrize("name", list(CORPUS))
+def test_every_upload_that_decodes_keeps_a_picture_to_show(name, boot_photo):
+    """What the page gets (read_upload): the picture whenever the file decodes, and an answer or a message."""
+    photo, reference, other = boot_photo
+    build, expectation, words = CORPUS[name]
+    data = build(photo, other)
+    upload = read_upload(data)
+    assert (upload.picture is not None) == decodes(data)
+    if expectation != "error" or words == STRIP:  # these decode: the visitor sees what was read
+        assert upload.picture is not None
+    if upload.picture is not None:
+        assert_showable(upload.picture)
+    if expectation == "ok":
+        assert not upload.problem and upload.picture.shape[:2] == (photo.height, photo.width)
+        assert corr(upload.model_input, reference) > 0.9
+    else:
+        assert upload.model_input is None and upload.problem.strip() and words in upload.problem
+        assert upload.empty == (expectation == "empty")
+
+
+def test_a_huge_16_bit_png_is_read_small(boot_photo):
+    """6300x5250 16-bit grey (33 MP, under MAX_PIXELS): shrunk by 6 and made 8-bit as it is read, still the boot."""
+    photo, reference, _ = boot_photo
+    data = sixteen_bit(photo, (6300, 5250))
+    image = decode_image(data)
+    assert image.mode == "L" and image.size == (1050, 875)  # the whole factor that keeps DISPLAY_SIDE (1000) px
+    upload = read_upload(data)
+    assert_showable(upload.picture)
+    assert upload.picture.shape == (833, 1000)
+    assert corr(upload.model_input, reference) > 0.9
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_a_big_photo_is_decoded_at_a_fraction_of_its_size(fmt, boot_photo, monkeypatch):
+    """4000x3333: JPEG's decoder is asked for 1/4 scale straight away; other formats are reduced by 4 once read."""
+    photo, reference, _ = boot_photo
+    data = encode(photo.resize((4000, 3333), Image.Resampling.BICUBIC), fmt)
+    decoded_at = []
+    load = ImageFile.ImageFile.load
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: decoded_at.append(self.size) or load(self))
+    image, out = preprocess_upload(data)
+    assert set(decoded_at) == {(1000, 834) if fmt == "JPEG" else (4000, 3333)}  # load() may be called again
+    assert image.size == (1000, 834)
+    assert corr(out, reference) > 0.9
+
+
+def test_a_big_rotated_photo_is_shrunk_and_upright(boot_photo):
+    """EXIF orientation is applied to the shrunk picture, so a sideways 4000x3333 JPEG comes out 834x1000."""
+    photo, reference, _ = boot_photo
+    image, out = preprocess_upload(exif_rotated(photo.resize((4000, 3333), Image.Resampling.BICUBIC)))
+    assert image.size == (1000, 834)
+    assert corr(out, reference) > 0.9
+
+
+def test_pictures_too_big_to_hold_are_refused_before_decoding(boot_photo, monkeypatch):
+    """The decoded size comes from the header's size and mode: 2 bytes a pixel for 16-bit grey, 1 for 8-bit."""
+    photo, _, _ = boot_photo
+    monkeypatch.setattr(images, "MAX_DECODED_BYTES", photo.width * photo.height * 2 - 1)
+    assert decode_image(encode(photo.convert("L"), "PNG")).size == photo.size
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded before the size check"))
+    with pytest.raises(ImageError, match="too large to read here .* MB once decoded"):
+        decode_image(sixteen_bit(photo))
+
+
 def test_exif_orientation_is_applied(boot_photo):
     photo, reference, _ = boot_photo
     upright = np.asarray(decode_image(exif_rotated(photo)).convert("L"), float)
@@ -413,9 +487,19 @@ def test_photo_accepts_bytes_too(boot_photo):
     assert corr(preprocess_photo(encode(photo, "PNG")), reference) > 0.99
 
 
-@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "GIF", "BMP", "WEBP"])
+# What 40 damaged copies of each format give (seed 7): the formats differ in what they check.
+DAMAGE_OUTCOMES = {
+    "PNG": {"refused"},  # every chunk carries a CRC, so any flipped byte is noticed
+    "JPEG": {"answer", "nothing found", "refused"},
+    "GIF": {"answer", "refused"},
+    "BMP": {"answer"},  # no checksum: flipped bytes in the raw pixels only change colours
+    "WEBP": {"answer", "refused"},
+}
+
+
+@pytest.mark.parametrize("fmt", list(DAMAGE_OUTCOMES))
 def test_damaged_files_only_ever_raise_image_error(fmt, boot_photo):
-    """Flip random bytes of a good file 40 times: each try decodes to a result or raises an ImageError."""
+    """Flip random bytes of a good file 40 times: each try gives an answer or a plain message, on the page too."""
     data = encode(boot_photo[0], fmt)
     rng = np.random.default_rng(7)
     outcomes = set()
@@ -423,11 +507,16 @@ def test_damaged_files_only_ever_raise_image_error(fmt, boot_photo):
         damaged = bytearray(data)
         for position in rng.integers(0, len(data), 6):
             damaged[position] = int(rng.integers(0, 256))
+        upload = read_upload(bytes(damaged))
         try:
             out = preprocess_upload(bytes(damaged))[1]
             assert out.shape == (28, 28) and out.dtype == np.uint8
-            outcomes.add("ok")
+            assert np.array_equal(upload.model_input, out) and upload.picture is not None
+            outcomes.add("answer")
+        except EmptyImageError as error:
+            assert upload.empty and upload.problem == str(error) and upload.picture is not None
+            outcomes.add("nothing found")
         except ImageError as error:
-            assert str(error).strip()
-            outcomes.add("error")
-    assert outcomes  # any other exception type has already failed the test
+            assert str(error).strip() and upload.problem == str(error) and upload.model_input is None
+            outcomes.add("refused")
+    assert outcomes == DAMAGE_OUTCOMES[fmt]
