@@ -42,7 +42,7 @@ SAMPLER = """() => {
 
 def main() -> None:
     launched = time.perf_counter()
-    with running_app() as (url, healthy_after), sync_playwright() as playwright:
+    with running_app() as (url, healthy_after, _), sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1400, "height": 1800})
         page.goto(f"{url}/?epochs=30")

@@ -68,7 +68,11 @@ class Prediction:
 
 
 class Classifier:
-    """A Keras model wrapped for one-image-at-a-time use (the model is called directly: ~1 ms, not ~50 ms)."""
+    """A network wrapped for one-image-at-a-time use, called directly (~1 ms, not Keras predict's ~50 ms).
+
+    The model is a playground.numpy_net.NumpyNet in the app (no TensorFlow in the web process) or any Keras
+    model (the CLI's --model); both are called as model(batch, training=False).
+    """
 
     def __init__(self, model, description: str = ""):
         self.model = model
@@ -76,7 +80,16 @@ class Classifier:
         self.predict(np.zeros((28, 28), dtype=np.uint8))  # first call builds the graph; do it now
 
     def __repr__(self) -> str:
-        return f"Classifier({self.description or self.model.name})"
+        return f"Classifier({self.description or type(self.model).__name__})"
+
+    @classmethod
+    def pretrained(cls) -> Classifier:
+        """The shipped model, read into NumPy without TensorFlow (its settings are in fashion_cnn.json)."""
+        from playground.config import ExperimentConfig
+        from playground.numpy_net import NumpyNet
+
+        config = ExperimentConfig.from_flat_dict(pretrained_info()["config"])
+        return cls(NumpyNet.from_keras_file(DEFAULT_MODEL_PATH, config), description=DEFAULT_MODEL_PATH.name)
 
     @classmethod
     def from_path(cls, path: str | Path = DEFAULT_MODEL_PATH) -> Classifier:
@@ -86,12 +99,10 @@ class Classifier:
 
     @classmethod
     def from_weights(cls, config, weights: list[np.ndarray], description: str = "") -> Classifier:
-        """A copy of a training run's model at one of its epochs, independent of the training thread."""
-        from playground.model import build_model
+        """A training run's model from its weights (at one of its epochs), run in NumPy."""
+        from playground.numpy_net import NumpyNet
 
-        model = build_model(config)
-        model.set_weights(weights)
-        return cls(model, description)
+        return cls(NumpyNet.from_config(config, weights), description)
 
     def predict(self, image: np.ndarray) -> Prediction:
         """image: (28, 28) uint8, garment bright on black, as preprocessing makes it."""

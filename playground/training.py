@@ -10,8 +10,7 @@ import math
 import os
 import threading
 import time
-from dataclasses import dataclass, replace
-from enum import Enum
+from dataclasses import replace
 
 import keras
 import numpy as np
@@ -20,93 +19,7 @@ from playground.config import DEFAULT_LEARNING_RATES, ExperimentConfig
 from playground.data import FashionMNIST, train_validation_split
 from playground.evaluation import Evaluation, evaluate
 from playground.model import build_compiled_model
-
-
-class RunState(str, Enum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    STOPPING = "stopping"
-    FINISHED = "finished"
-    STOPPED = "stopped"
-    FAILED = "failed"
-
-    @property
-    def done(self) -> bool:
-        return self in (RunState.FINISHED, RunState.STOPPED, RunState.FAILED)
-
-
-@dataclass(frozen=True)
-class EpochRecord:
-    """Training and validation results at the end of one epoch."""
-
-    epoch: int
-    loss: float
-    accuracy: float
-    val_loss: float | None = None
-    val_accuracy: float | None = None
-
-
-@dataclass(frozen=True)
-class BatchPoint:
-    """Loss and accuracy over the batches since the previous point (not Keras' running epoch mean)."""
-
-    step: int  # batches done since the start of training
-    epoch: float  # fractional epoch, for the chart's x axis
-    loss: float
-    accuracy: float
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Everything a reader needs to draw the live view, frozen at one moment."""
-
-    state: RunState = RunState.QUEUED
-    version: int = 0  # grows with every publish: a reader can tell a fresh snapshot from a stale one
-    epoch: int = 0  # current epoch, 1-based
-    epochs: int = 0
-    batch: int = 0  # batches done in the current epoch
-    batches_per_epoch: int = 0
-    examples_seen: int = 0
-    train_examples: int = 0
-    batch_points: tuple[BatchPoint, ...] = ()
-    epoch_history: tuple[EpochRecord, ...] = ()
-    elapsed: float = 0.0
-    eta: float | None = None
-    queue_position: int = 0  # 1 = next to start; 0 = not waiting
-    test_loss: float | None = None
-    test_accuracy: float | None = None
-    stop_reason: str = ""
-    error: str = ""
-
-    @property
-    def progress(self) -> float:
-        total = self.epochs * self.batches_per_epoch
-        done = max(0, self.epoch - 1) * self.batches_per_epoch + self.batch
-        return 0.0 if total == 0 else min(1.0, done / total)
-
-    @property
-    def train_accuracy(self) -> float | None:
-        return self.epoch_history[-1].accuracy if self.epoch_history else None
-
-
-class BoundedHistory:
-    """Keeps at most max_points points however long the run: when full, drops every other point."""
-
-    def __init__(self, max_points: int = 600):
-        self.max_points = max_points
-        self.stride = 1  # keep one point in `stride`
-        self.points: list[BatchPoint] = []
-        self._offered = 0
-
-    def add(self, point: BatchPoint) -> None:
-        self._offered += 1
-        if (self._offered - 1) % self.stride:
-            return
-        self.points.append(point)
-        if len(self.points) > self.max_points:
-            self.points = self.points[::2]
-            self.stride *= 2
-
+from playground.snapshots import BatchPoint, BoundedHistory, EpochRecord, RunState, Snapshot
 
 # -- How many trainings run at once --------------------------------------------------
 
@@ -216,6 +129,9 @@ class LiveMetrics(keras.callbacks.Callback):
             self.model.stop_training = True
         if run._stop_requested.is_set():
             self.model.stop_training = True
+        elif run.max_seconds is not None and elapsed > run.max_seconds and not run._threshold_reason:
+            run._threshold_reason = time_limit_reason(run.max_seconds, epoch)
+            self.model.stop_training = True
         run._publish(
             batch=batches,
             examples_seen=(epoch - 1) * run.train_examples + seen,
@@ -279,6 +195,15 @@ def collapse_message(config: ExperimentConfig, record: EpochRecord) -> str:
     )
 
 
+def time_limit_reason(max_seconds: float, epoch: int) -> str:
+    """Why a run that hit the server's time limit ended, in plain words."""
+    limit = f"{max_seconds / 60:g} minutes" if max_seconds >= 120 else f"{max_seconds:g} seconds"
+    return (
+        f"it reached this server's time limit of {limit} per run in epoch {epoch}; the model trained so far is "
+        "kept (fewer epochs or training images finish sooner)"
+    )
+
+
 def threshold_reason(config: ExperimentConfig, record: EpochRecord) -> str:
     """The lesson's callbacks, checked at the end of an epoch: why to stop, in plain words, or ''."""
     if config.stop_accuracy is not None and record.accuracy >= config.stop_accuracy:
@@ -305,6 +230,7 @@ class TrainingRun:
         steps_per_execution: int | None = None,
         jit_compile: bool = True,
         evaluate_at_end: bool = True,
+        max_seconds: float | None = None,
     ):
         self.config = config
         self.data = data
@@ -312,6 +238,7 @@ class TrainingRun:
         self.steps_per_execution = steps_per_execution or default_steps_per_execution(config)
         self.jit_compile = jit_compile
         self.evaluate_at_end = evaluate_at_end
+        self.max_seconds = max_seconds  # a server's limit per run: ends it as stopped, model kept
         self.train_index, self.val_index = train_validation_split(
             data.train_labels, config.train_limit, config.validation_split, config.seed
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 
 import numpy as np
@@ -27,7 +28,7 @@ CHART_STATE = """() => {
 @pytest.fixture(scope="module")
 def app_url():
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with running_app() as (url, _):
+    with running_app() as (url, _, _):
         yield url
 
 
@@ -146,10 +147,8 @@ def test_uploading_a_photo_through_the_real_widget(page, app_url, fashion, tmp_p
 
 def test_closing_the_tab_stops_its_training_and_frees_the_trainer(browser):
     """One trainer only: a second visitor waits in the queue until the first closes their tab."""
-    with running_app(extra_args=("--server.disconnectedSessionTTL", "2"), env={"PLAYGROUND_MAX_TRAININGS": "1"}) as (
-        url,
-        _,
-    ):
+    extra = ("--server.disconnectedSessionTTL", "2")
+    with running_app(extra_args=extra, env={"PLAYGROUND_WORKERS": "1"}) as (url, _, _):
         first = browser.new_context(viewport={"width": 1400, "height": 1800})
         first_page = first.new_page()
         open_page(first_page, url, "?epochs=100", "Train a network")
@@ -168,3 +167,25 @@ def test_closing_the_tab_stops_its_training_and_frees_the_trainer(browser):
         second_page.get_by_text("Training finished").wait_for(timeout=30_000)
         no_exception(second_page)
         second.close()
+
+
+def test_a_dropped_connection_loses_nothing(browser, app_url):
+    """A phone that locks for 30 s: the run goes on meanwhile, and the page picks it up again afterwards."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1800})
+    page = context.new_page()
+    try:
+        open_page(page, app_url, "?epochs=12&train_limit=20000", "Train a network")
+        settle(page)
+        page.locator(".st-key-train_button button").first.click()
+        page.get_by_text("Epoch 2 of 12").wait_for(timeout=90_000)
+        context.set_offline(True)
+        time.sleep(30)
+        context.set_offline(False)
+        # Back online: the same session, with the run either still going (past where it was) or finished.
+        page.get_by_text(re.compile(r"Epoch ([3-9]|1[0-2]) of 12|Training finished")).first.wait_for(timeout=90_000)
+        page.get_by_text("Training finished").wait_for(timeout=120_000)
+        page.get_by_role("heading", name="How well did it learn?").wait_for(timeout=30_000)
+        assert page.get_by_text("finished all 12 epochs").count() == 1
+        no_exception(page)
+    finally:
+        context.close()

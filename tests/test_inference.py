@@ -60,7 +60,7 @@ def test_a_models_epoch_weights_make_an_independent_classifier(fashion):
     copy = Classifier.from_weights(run.config, run.checkpoint[1])
     image = fashion.test_images[5]
     np.testing.assert_allclose(
-        copy.predict(image).probabilities, np.asarray(run.model(image[None], training=False))[0], atol=1e-6
+        copy.predict(image).probabilities, np.asarray(run.model(image[None], training=False))[0], atol=1e-5
     )
     assert copy.model is not run.model
 

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import io
 import time
+import uuid
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 from streamlit.testing.v1 import AppTest
 
 from playground.config import LECTURE, ExperimentConfig
+from tests.synthetic import (
+    encode,
+    garment_photo,
+    sixteen_bit,
+    sixteen_bit_big_endian,
+    strip,
+    thirty_two_bit_floats,
+    thirty_two_bit_integers,
+)
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 PAGES = {
@@ -20,6 +30,17 @@ PAGES = {
     "softmax": "playground/pages/softmax_relu.py",
     "try_it": "playground/pages/try_it.py",
 }
+
+
+@pytest.fixture(autouse=True)
+def fresh_session_lab():
+    """Every AppTest shares Streamlit's one "test session id", so session-scoped resources (this session's runs)
+    would leak from test to test; release them as a closed tab would."""
+    from streamlit.runtime.caching.cache_resource_api import clear_session_cache
+
+    clear_session_cache("test session id")
+    yield
+    clear_session_cache("test session id")
 
 
 def open_page(name: str, **state) -> AppTest:
@@ -181,11 +202,26 @@ def test_short_training_runs_to_the_end_and_shows_results():
     assert len(compare) == 1 and compare["test acc."].iloc[0] > 0.6
 
 
+def progress_text(at: AppTest) -> str:
+    bars = at.get("progress")
+    return bars[0].proto.text if bars else ""
+
+
+def rerun_until(at: AppTest, predicate, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate(at):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.3)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+
+
 def test_stop_keeps_the_model_and_says_so():
     at = open_page("train", hp_epochs=30)
     at.button(key="train_button").click().run()
     assert at.button(key="stop_button").disabled is False
-    time.sleep(3)
+    assert at.button(key="train_button").disabled is True, "no second run while one is under way"
+    rerun_until(at, lambda at: progress_text(at).startswith("Epoch 2 of 30"))
     at.button(key="stop_button").click().run()
     train_until_done(at)
     assert "stopped by you" in at.success[0].value
@@ -233,15 +269,35 @@ def test_try_it_refuses_a_broken_upload_politely():
     assert at.error and at.error[0].value
 
 
-def test_script_runs_leave_keras_alone(monkeypatch):
-    """Streamlit clears Keras after every run by default; with training threads alive that must not happen."""
-    import keras
+WEB_PROCESS_SCRIPT = """
+import sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=120).run()
+for page in ("playground/pages/explore.py", "playground/pages/softmax_relu.py", "playground/pages/try_it.py"):
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+at.file_uploader(key="upload").upload("shirt.png", open(sys.argv[2], "rb").read(), "image/png").run()
+assert at.success or at.warning, "an answer from the ready-made model"
+print(sorted(m for m in ("keras", "tensorflow") if m in sys.modules))
+"""
 
-    calls = []
-    monkeypatch.setattr(keras.backend, "clear_session", lambda *args, **kwargs: calls.append(1))
-    at = open_page("softmax")
-    at.run()
-    assert calls == []
+
+def test_the_web_process_never_loads_tensorflow(fashion, tmp_path):
+    """Pages answer in NumPy; TensorFlow (550 MB, seconds to import) lives only in the training workers."""
+    import subprocess
+    import sys
+
+    shirt = tmp_path / "shirt.png"
+    shirt.write_bytes(png_bytes(np.kron(fashion.test_images[0], np.ones((4, 4), np.uint8))))
+    done = subprocess.run(
+        [sys.executable, "-c", WEB_PROCESS_SCRIPT, APP, str(shirt)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(APP).parent,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_missing_or_corrupt_dataset_gets_a_message_not_a_traceback(monkeypatch):
@@ -270,7 +326,7 @@ def test_try_it_can_use_the_model_trained_in_this_session(fashion):
     train_until_done(at)
     at.switch_page(PAGES["try_it"]).run()
     at.radio(key="tryit_model").set_value("own").run()
-    assert any("weights from epoch 1" in c.value for c in at.caption)
+    assert any("Answering: your model, after 1 epoch (dense)" in c.value for c in at.caption)
     sandal = fashion.test_images[np.flatnonzero(fashion.test_labels == 5)[0]]
     at.file_uploader(key="upload").upload(
         "sandal.png", png_bytes(np.kron(sandal, np.ones((6, 6), np.uint8))), "image/png"
@@ -278,7 +334,7 @@ def test_try_it_can_use_the_model_trained_in_this_session(fashion):
     at.run()
     assert not at.exception
     assert at.success or at.warning  # an answer, sure or not, from the session's model
-    assert at.session_state["own_classifier"][1].description == "your model, epoch 1"
+    assert at.session_state["own_classifier"][1].description == "your model, after 1 epoch"
 
 
 def test_the_sidebar_says_what_differs_from_the_preset():
@@ -295,3 +351,111 @@ def test_a_small_cnn_trains_and_shows_its_filters():
     train_until_done(at)
     assert "finished all 1 epochs" in at.success[0].value
     assert any("3 × 3 filters" in m.value for m in at.markdown)
+
+
+# -- Bad input never breaks a page ----------------------------------------------------------
+
+
+def picture_captions(at: AppTest) -> list[str]:
+    return [image.proto.imgs[0].caption for image in at.get("image")]
+
+
+def unique_png(photo: Image.Image) -> bytes:
+    """The photo as a PNG whose bytes no earlier test produced (the decoded-upload cache is shared)."""
+    info = PngImagePlugin.PngInfo()
+    info.add_text("test-run", uuid.uuid4().hex)
+    return encode(photo, "PNG", pnginfo=info)
+
+
+@pytest.fixture(scope="module")
+def boot(fashion) -> Image.Image:
+    return garment_photo(fashion.test_images[np.flatnonzero(fashion.test_labels == 9)[0]])
+
+
+ODD_UPLOADS = {  # name -> (file name, build(photo) -> bytes, what the page says: the answer's or the message's words)
+    "16-bit png (I;16)": ("scan.png", sixteen_bit, "Ankle boot"),
+    "16-bit big-endian tiff (I;16B)": ("scan.tif", sixteen_bit_big_endian, "Ankle boot"),
+    "32-bit integer tiff (I)": ("scan.tif", thirty_two_bit_integers, "Ankle boot"),
+    "32-bit float tiff (F)": ("scan.tif", thirty_two_bit_floats, "Ankle boot"),
+    "16-bit png 6300x5250": ("huge.png", lambda photo: sixteen_bit(photo, (6300, 5250)), "Ankle boot"),
+    "wide strip 10000x3": ("strip.png", lambda photo: strip(photo, (10000, 3)), "thin strip"),
+    "tall strip 3x10000": ("strip.png", lambda photo: strip(photo, (3, 10000)), "thin strip"),
+    "blank photo": ("wall.png", lambda photo: encode(Image.new("RGB", (300, 200), (90, 140, 60)), "PNG"), "No garment"),
+}
+
+
+@pytest.mark.parametrize("name", list(ODD_UPLOADS))
+def test_try_it_shows_every_upload_that_decodes_and_answers_or_says_why(name, boot):
+    file_name, build, words = ODD_UPLOADS[name]
+    at = open_page("try_it")
+    at.file_uploader(key="upload").upload(file_name, build(boot), "image/png").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "What you gave" in picture_captions(at)  # the visitor sees what was read
+    said = [s.value for s in at.success] + [w.value for w in at.warning] + [e.value for e in at.error]
+    said += [i.value for i in at.info]
+    assert any(words in text for text in said), said
+    answered = "What the model sees: 28 × 28 pixels" in picture_captions(at)
+    assert answered == (words == "Ankle boot")  # an answer, or a message and no guess
+
+
+def test_try_it_reads_an_upload_once_however_often_the_page_reruns(boot, monkeypatch):
+    """Every canvas stroke reruns the whole page: the upload is decoded on the first run only."""
+    from playground import images
+
+    decoded = []
+    decode = images.decode_image
+    monkeypatch.setattr(images, "decode_image", lambda data: decoded.append(len(data)) or decode(data))
+    at = open_page("try_it")
+    at.file_uploader(key="upload").upload("boot.png", unique_png(boot), "image/png").run()
+    at.slider(key="brush_size").set_value(40).run()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(decoded) == 1
+    assert any("Ankle boot" in s.value for s in at.success) and "What you gave" in picture_captions(at)
+
+
+def ignored_notes(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption if "Ignored in this link" in c.value]
+
+
+def test_a_link_keeps_its_settings_and_ignores_what_else_it_picked_up():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"epochs": "7", "fbclid": "abc", "utm_source": "x"})
+    at.run()
+    assert not at.exception and not at.error
+    assert at.slider(key="hp_epochs").value == 7 and at.session_state["config"].epochs == 7
+    notes = ignored_notes(at)
+    assert len(notes) == 1 and "fbclid" in notes[0] and "utm_source" in notes[0] and "epochs" not in notes[0]
+    assert "fbclid" not in at.query_params and "utm_source" not in at.query_params  # the address keeps the settings
+    assert at.query_params["epochs"] == "7"
+
+
+def test_a_link_with_a_bad_setting_gets_its_message_and_the_ignored_note():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"epochs": "-4", "gclid": "abc", "[click me](https://example.com)": "1"})
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and "epochs" in at.error[0].value and "can't be used" in at.error[0].value
+    assert at.session_state["config"].to_flat_dict() == LECTURE.to_flat_dict()
+    notes = ignored_notes(at)
+    assert len(notes) == 1 and "gclid" in notes[0] and "1 more" in notes[0]
+    assert "example.com" not in notes[0]  # a link's own text is never shown as markdown
+
+
+def test_a_model_too_big_for_the_server_is_refused_on_the_page_and_nothing_starts(monkeypatch):
+    from playground.pages import common
+    from playground.workers import Limits, WorkerPool
+
+    small_server = WorkerPool(Limits(memory_budget_mb=1200))
+    monkeypatch.setattr(common, "default_pool", lambda: small_server)
+    huge = {"hp_layers": 4} | {f"hp_units_{i}": 2048 for i in range(4)}
+    try:
+        at = open_page("train", hp_batch_size=1024, **huge)
+        at.button(key="train_button").click().run()
+        assert not at.exception
+        assert any("too big for this server" in w.value and "fewer neurons" in w.value for w in at.warning)
+        assert at.button(key="train_button").disabled is False and at.button(key="stop_button").disabled is True
+        assert not at.get("progress") and small_server.queued == 0
+        assert all(worker.run is None for worker in small_server._workers), "nothing was started"
+    finally:
+        small_server.shutdown()

@@ -1,35 +1,17 @@
-"""What every page shares: the dataset (once per server), this session's runs, the chosen settings."""
+"""What every page shares: the dataset (once per server), this session's runs, the chosen settings.
+
+The web process never imports TensorFlow: training runs in worker processes (playground.workers) and answers
+come from NumPy (playground.numpy_net). That also keeps Streamlit's after-run clean-up, which clears Keras'
+state when Keras is loaded, away from any model.
+"""
 
 from __future__ import annotations
-
-import sys
 
 import streamlit as st
 
 from playground.config import LECTURE, ExperimentConfig
 from playground.data import DataError, FashionMNIST, load_fashion_mnist
-from playground.training import TrainingRun
-
-
-def _keep_keras_state_between_runs() -> None:
-    """Stop Streamlit from calling keras.backend.clear_session() after every script run.
-
-    Streamlit does it to tidy up after scripts that build models on each run. Here models live in background
-    threads, and each refresh of the live view would run a gc.collect() and clear TensorFlow's kernel cache
-    under a running training: measured, that made a 2-epoch run take 25 s instead of 5 s while watched.
-    """
-    from streamlit.runtime.scriptrunner import script_runner
-
-    def clean_matplotlib_only() -> None:
-        pyplot = sys.modules.get("matplotlib.pyplot")
-        if pyplot is not None:
-            pyplot.close("all")
-
-    if hasattr(script_runner, "_clean_problem_modules"):
-        script_runner._clean_problem_modules = clean_matplotlib_only
-
-
-_keep_keras_state_between_runs()
+from playground.workers import RemoteRun, WorkerPool, default_pool
 
 
 @st.cache_resource(show_spinner="Loading the 70,000 Fashion-MNIST images…")
@@ -46,20 +28,31 @@ def dataset() -> FashionMNIST:
         st.stop()
 
 
+MAX_RUNS_KEPT = 8  # per session, for the comparison table; older ones are let go with their models
+
+
+def trainer_pool() -> WorkerPool:
+    """The server's one queue of trainings (worker processes); see playground.workers for its limits."""
+    return default_pool()
+
+
 class SessionLab:
     """The runs one browser session has trained, newest last; closing the tab stops them."""
 
     def __init__(self) -> None:
-        self.runs: list[TrainingRun] = []
+        self.runs: list[RemoteRun] = []
 
     @property
-    def current(self) -> TrainingRun | None:
+    def current(self) -> RemoteRun | None:
         return self.runs[-1] if self.runs else None
 
-    def start(self, config: ExperimentConfig, data: FashionMNIST) -> TrainingRun:
-        run = TrainingRun(config, data).start()
+    def start(self, config: ExperimentConfig) -> RemoteRun:
+        """Queue a run on the server's trainers; TrainerBusy (with a plain reason) if it can't be taken."""
+        run = trainer_pool().submit(config)
+        for older in self.runs:
+            older.superseded = True  # may give its model back when memory runs short
         self.runs.append(run)
-        del self.runs[:-8]  # keep the last eight for comparison; older models are let go
+        del self.runs[:-MAX_RUNS_KEPT]
         return run
 
     def release(self) -> None:

@@ -7,14 +7,21 @@ import streamlit as st
 
 from playground import charts
 from playground.data import CLASS_NAMES, FashionMNIST
-from playground.training import TrainingRun
+from playground.numpy_net import first_layer_kernel
+from playground.workers import RemoteRun
 
 
-def show_first_layer(run: TrainingRun) -> None:
+def show_first_layer(run: RemoteRun) -> None:
     """The first layer's weights as pictures: what each neuron has learned to look for."""
-    first = next(layer for layer in run.model.layers if layer.name in ("hidden1", "conv1"))
-    kernel = first.get_weights()[0]
-    if first.name == "conv1":
+    weights = run.kept_weights
+    if weights is None:
+        st.info(
+            "This run gave its model back to free the server's memory for newer runs; its numbers are kept.",
+            icon=":material/memory:",
+        )
+        return
+    kernel = first_layer_kernel(weights)
+    if run.config.architecture == "cnn":
         st.markdown(
             "The CNN's first layer slides 32 small 3 × 3 filters over the image. Here are the first 16: red "
             "pixels make a filter fire, blue ones hold it back, so each one finds a kind of edge or spot."
@@ -31,7 +38,7 @@ def show_first_layer(run: TrainingRun) -> None:
     st.plotly_chart(figure, key="first_layer", config={"displayModeBar": False})
 
 
-def show_results(run: TrainingRun, data: FashionMNIST, runs: list[TrainingRun]) -> None:
+def show_results(run: RemoteRun, data: FashionMNIST, runs: list[RemoteRun]) -> None:
     """Everything about a finished run; nothing until it has a test evaluation and a finished epoch."""
     snap = run.snapshot
     evaluation = run.evaluation

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from playground.config import (
@@ -13,6 +15,7 @@ from playground.config import (
     PRESETS,
     ConfigError,
     ExperimentConfig,
+    split_known_params,
 )
 from playground.pages.common import current_config
 
@@ -20,6 +23,7 @@ UNIT_CHOICES = [8, 16, 32, 64, 128, 256, 512, 1024, 2048]
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
 BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512, 1024]
 TRAIN_LIMITS = [1000, 2000, 5000, 10000, 20000, 30000, 60000]
+PLAIN_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,40}")  # a parameter name safe to show as it is
 
 
 # -- Settings <-> widgets ------------------------------------------------------------
@@ -91,20 +95,41 @@ def with_value(options: list, value) -> list:
 
 
 def apply_shared_link() -> None:
-    """A link can carry settings in its URL (?epochs=15&hidden_units=256,128); apply them once per visit."""
+    """A link can carry settings in its URL (?epochs=15&hidden_units=256,128); apply them once per visit.
+
+    Whatever else a link picked up on its way (fbclid, utm_source, ...) is ignored, and the page says so.
+    """
     if st.session_state.get("link_applied"):
         return  # later changes to the address bar are our own
     st.session_state.link_applied = True
     params = st.query_params.to_dict()
     if not params:
         return
+    known, ignored = split_known_params(params)
+    if ignored:
+        st.session_state.link_ignored = readable_names(ignored)
     try:
-        config = ExperimentConfig.from_flat_dict(params)
+        config = ExperimentConfig.from_flat_dict(known)
     except ConfigError as error:
         st.session_state.link_error = str(error)
         return
     st.session_state.config = config
     st.session_state.update(widget_values(config))
+
+
+def forget_link_notes() -> None:
+    """Once the visitor trains, what the link brought is old news."""
+    st.session_state.pop("link_error", None)
+    st.session_state.pop("link_ignored", None)
+
+
+def readable_names(names: list[str], most: int = 6) -> str:
+    """Parameter names as inert code spans (a link is anyone's text: no markdown or links of its own get through)."""
+    shown = [f"`{name}`" for name in names if PLAIN_NAME.fullmatch(name)][:most]
+    rest = len(names) - len(shown)
+    if not shown:
+        return f"{rest} unknown parameter{'s' if rest > 1 else ''}"
+    return ", ".join(shown) + (f" and {rest} more" if rest else "")
 
 
 def share_in_link(config: ExperimentConfig) -> None:
@@ -118,12 +143,15 @@ def share_in_link(config: ExperimentConfig) -> None:
 def settings_sidebar() -> ExperimentConfig:
     """Draw the sidebar and return the chosen, validated configuration (the last good one if a value is bad)."""
     apply_shared_link()
+    # What the link brought is said until the visitor trains (a rerun right after arriving must not lose it).
     if "link_error" in st.session_state:
         st.error(
-            f"The settings in this link can't be used ({st.session_state.pop('link_error')}), "
+            f"The settings in this link can't be used ({st.session_state.link_error}), "
             "so the lecture model's settings are shown instead.",
             icon=":material/link_off:",
         )
+    if "link_ignored" in st.session_state:
+        st.caption(f":material/link: Ignored in this link: {st.session_state.link_ignored}.")
     # Widgets lose their state when another page is shown; refill them from the kept configuration.
     for key, value in widget_values(current_config()).items():
         st.session_state.setdefault(key, value)

@@ -6,20 +6,19 @@ import pandas as pd
 import streamlit as st
 
 from playground import charts
-from playground.config import ExperimentConfig
-from playground.model import build_model, summary_rows
-from playground.pages.common import dataset, session_lab
+from playground.config import ConfigError
+from playground.numpy_net import count_parameters, summary_rows
+from playground.pages.common import current_config, dataset, session_lab, trainer_pool
 from playground.pages.results import show_results
-from playground.pages.settings import settings_sidebar
-from playground.training import RunState, TrainingRun
+from playground.pages.settings import config_from_widgets, forget_link_notes, settings_sidebar
+from playground.snapshots import RunState
+from playground.workers import RemoteRun, TrainerBusy, wait_in_words
 
-LIVE_REFRESH_SECONDS = 0.4  # the live view redraws ~2.5 times per second
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def model_summary(flat_config: dict) -> tuple[list[dict], int]:
-    model = build_model(ExperimentConfig.from_flat_dict(flat_config))
-    return summary_rows(model), model.count_params()
+# The live view looks for news this often while training, and seldom while waiting in the queue; it redraws
+# the chart only when the run has moved on (a class of 30 shares one core).
+LIVE_REFRESH_SECONDS = 0.5
+QUEUED_REFRESH_SECONDS = 2.0
+LONG_WAIT_SECONDS = 300  # past this, a waiting visitor is told plainly that it will take a while
 
 
 # -- The page ---------------------------------------------------------------------------
@@ -35,24 +34,38 @@ lab = session_lab()
 
 config = settings_sidebar()
 
-rows, parameters = model_summary(config.to_flat_dict())
+rows, parameters = summary_rows(config), count_parameters(config)
 with st.expander(f"Model summary: {parameters:,} weights to learn", expanded=lab.current is None):
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.caption("Each weight is a number the optimizer adjusts. The lecture model has 101,770.")
 
+
+
+def press_train() -> None:
+    """Runs before the page is drawn again, so the page already shows the new run and a disabled Train."""
+    forget_link_notes()
+    try:
+        config = config_from_widgets()  # this very click may also have committed a typed-in value
+    except ConfigError:
+        config = current_config()  # the page says what is wrong; the last good settings train
+    try:
+        session_lab().start(config)
+    except TrainerBusy as busy:
+        st.session_state.trainer_busy = str(busy)
+
+
 run = lab.current
 active = run is not None and not run.snapshot.state.done
 train_column, stop_column, _ = st.columns([1, 1, 4])
-if train_column.button(
+train_column.button(
     "Train",
     type="primary",
     icon=":material/play_arrow:",
     disabled=active,
     key="train_button",
+    on_click=press_train,
     help="Start training with these settings." if not active else "Stop the current run first.",
-):
-    run = lab.start(config, data)
-    active = True
+)
 stop_column.button(
     "Stop",
     icon=":material/stop:",
@@ -61,40 +74,69 @@ stop_column.button(
     on_click=(run.stop if run is not None else None),
     help="End training after the current batch. The model trained so far is kept.",
 )
+if "trainer_busy" in st.session_state:  # nothing was started, nothing changed: say why
+    st.warning(st.session_state.pop("trainer_busy"), icon=":material/hourglass_top:")
 
 
 # -- Live view ----------------------------------------------------------------------------
 
 
 def describe(snap) -> str:
+    if snap.state is RunState.QUEUED and snap.queue_position == 0:
+        return "Getting a trainer ready (it loads TensorFlow the first time, a few seconds)…"
     if snap.state is RunState.QUEUED:
-        return f"Waiting for a free trainer: you are number {snap.queue_position} in the queue."
+        wait = wait_in_words(snap.estimated_wait)
+        text = (
+            f"Waiting for a free trainer: you are number {snap.queue_position} in the queue, {wait} to go. "
+            "Your run starts by itself; the other pages work meanwhile."
+        )
+        if snap.estimated_wait and snap.estimated_wait > LONG_WAIT_SECONDS:
+            text += " Many people are training at once, so this is a long wait: fewer epochs or images go faster."
+        return text
     if snap.state is RunState.STOPPING:
         return "Stopping after this batch…"
     eta = f", about {snap.eta:.0f} s left" if snap.eta else ""
     return f"Epoch {snap.epoch} of {snap.epochs} · {snap.examples_seen:,} images seen · {snap.elapsed:.0f} s{eta}"
 
 
-def live_view(run: TrainingRun) -> None:
+def live_figure(run: RemoteRun, snap):
+    """The chart for this snapshot, built again only when the run has published something new."""
+    key = (run.uid, snap.version)
+    cached = st.session_state.get("live_figure")
+    if cached is None or cached[0] != key:
+        st.session_state.live_figure = cached = (key, charts.live_training_figure(snap))
+    return cached[1]
+
+
+def waiting_in_line(snap) -> bool:
+    return snap.state is RunState.QUEUED and snap.queue_position > 0
+
+
+def live_view(run: RemoteRun, waiting: bool) -> None:
     snap = run.snapshot
+    if waiting and not waiting_in_line(snap):
+        st.rerun()  # its turn has come: switch to the faster refresh
     if not snap.state.done:
         st.progress(snap.progress, text=describe(snap))
     elif snap.state is RunState.FAILED:
         st.error(snap.error, icon=":material/error:")
     else:
         st.success(f"Training {snap.state.value}: {snap.stop_reason}. ({snap.elapsed:.0f} s)", icon=":material/check:")
-    st.plotly_chart(charts.live_training_figure(snap), key="live_chart", config={"displayModeBar": False})
-    if snap.state.done and st.session_state.get("finished_run") != id(run):
-        st.session_state.finished_run = id(run)
+    st.plotly_chart(live_figure(run, snap), key="live_chart", config={"displayModeBar": False})
+    if snap.state.done and st.session_state.get("finished_run") != run.uid:
+        st.session_state.finished_run = run.uid
         st.rerun()  # once, to stop the timer and draw the results below
 
 
 if run is None:
     st.info("Press **Train** to start. The lecture model takes about 10 seconds here.", icon=":material/school:")
+    trainer_pool().warm_up()  # after the page is drawn: the first Train press then finds TensorFlow loaded
     st.stop()
 
 st.subheader("Watch it learn")
-st.fragment(run_every=LIVE_REFRESH_SECONDS if active else None, key="live_view")(live_view)(run)
+waiting = waiting_in_line(run.snapshot)
+refresh = (QUEUED_REFRESH_SECONDS if waiting else LIVE_REFRESH_SECONDS) if active else None
+st.fragment(run_every=refresh, key="live_view")(live_view)(run, waiting)
 
 
 # -- Results ------------------------------------------------------------------------------

@@ -7,26 +7,37 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from playground import charts
-from playground.images import EmptyImageError, ImageError, preprocess_canvas, preprocess_upload
+from playground.images import EmptyImageError, ImageError, Upload, preprocess_canvas, read_upload
 from playground.inference import Classifier, pretrained_info
 from playground.pages.common import session_lab, training_badge
 
 CANVAS_WIDTH, CANVAS_HEIGHT = 440, 400
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp"]
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]  # what images.decode_image reads
+# Decoded uploads kept for the whole server (not per visitor): each is at most a 1000-px picture, about 4 MB.
+UPLOAD_CACHE_ENTRIES, UPLOAD_CACHE_SECONDS = 16, 15 * 60
+TALLEST_PICTURE = 800  # pixels on screen: a tall strip is drawn narrower rather than page-long
 
 
 @st.cache_resource(show_spinner="Loading the ready-made model…")
 def pretrained_classifier() -> Classifier:
-    return Classifier.from_path()
+    return Classifier.pretrained()
+
+
+def own_model_words(run) -> tuple[str, str]:
+    """(cache key, description) of the weights the visitor's own model answers with right now."""
+    if run.weights is not None:
+        epochs = len(run.snapshot.epoch_history)
+        return f"{run.uid}-final", f"your model, after {epochs} epoch{'' if epochs == 1 else 's'}"
+    epoch = run.checkpoint[0]
+    return f"{run.uid}-{epoch}", f"your model, epoch {epoch}"
 
 
 def session_classifier(run) -> Classifier:
-    """The visitor's own model at its latest finished epoch, rebuilt only when that epoch changes."""
-    epoch, weights = run.checkpoint
-    cache_key = (id(run), epoch)
+    """The visitor's own model (final weights, or its latest finished epoch), rebuilt only when those change."""
+    cache_key, description = own_model_words(run)
     cached = st.session_state.get("own_classifier")
     if cached is None or cached[0] != cache_key:
-        classifier = Classifier.from_weights(run.config, weights, f"your model, epoch {epoch}")
+        classifier = Classifier.from_weights(run.config, run.kept_weights, description)
         st.session_state.own_classifier = cached = (cache_key, classifier)
     return cached[1]
 
@@ -45,7 +56,7 @@ def show_answer(classifier: Classifier, original, model_input: np.ndarray, key: 
         st.success(f"The model is {prediction.in_words()}.", icon=":material/checkroom:")
     pictures = st.columns(2)
     if original is not None:
-        pictures[0].image(original, caption="What you gave", width="stretch")
+        show_picture(pictures[0], original)
     pictures[1 if original is not None else 0].image(
         enlarged(model_input), caption="What the model sees: 28 × 28 pixels", width="stretch"
     )
@@ -54,25 +65,50 @@ def show_answer(classifier: Classifier, original, model_input: np.ndarray, key: 
     )
 
 
+def show_picture(place, picture: np.ndarray) -> None:
+    """The visitor's picture (8-bit pixels from read_upload); a tall strip at a width that keeps it on screen."""
+    height, width = picture.shape[:2]
+    fits = height <= 2 * width
+    shown = "stretch" if fits else max(1, round(width * TALLEST_PICTURE / height))
+    place.image(picture, caption="What you gave", width=shown)
+
+
+def explain(problem: str, empty: bool) -> None:
+    """Why there is no answer: nothing found is a hint, a bad file an error."""
+    if empty:
+        st.info(problem, icon=":material/draw:")
+    else:
+        st.error(problem, icon=":material/broken_image:")
+
+
 def answer_or_explain(classifier: Classifier, make_input, key: str) -> None:
     """Run preprocessing; bad or empty input becomes a friendly message instead of a guess."""
     try:
         original, model_input = make_input()
-    except EmptyImageError as error:
-        st.info(str(error), icon=":material/draw:")
-        return
     except ImageError as error:
-        st.error(str(error), icon=":material/broken_image:")
+        explain(str(error), isinstance(error, EmptyImageError))
         return
     show_answer(classifier, original, model_input, key)
 
 
+@st.cache_data(max_entries=UPLOAD_CACHE_ENTRIES, ttl=UPLOAD_CACHE_SECONDS, show_spinner="Reading the picture…")
+def read_upload_once(data: bytes) -> Upload:
+    """Every canvas stroke reruns the whole page: an upload is decoded once, keyed on its bytes, and kept a while."""
+    return read_upload(data)
+
+
 def answer_file(classifier: Classifier, uploaded, waiting: str, key: str) -> None:
-    """An uploaded file or camera photo: its answer, or what to do while there is none."""
+    """An uploaded file or camera photo: its answer, or its picture and why there is none, or what to do."""
     if uploaded is None:
         st.info(waiting, icon=":material/upload:" if key == "upload" else ":material/photo_camera:")
-    else:
-        answer_or_explain(classifier, lambda: preprocess_upload(uploaded.getvalue()), key)
+        return
+    upload = read_upload_once(uploaded.getvalue())
+    if upload.model_input is not None:
+        show_answer(classifier, upload.picture, upload.model_input, key)
+        return
+    explain(upload.problem, upload.empty)
+    if upload.picture is not None:  # it decoded: show what was read, so the message makes sense
+        show_picture(st.columns(2)[0], upload.picture)
 
 
 st.set_page_config(page_title="Try it · Fashion-MNIST playground", layout="wide")
@@ -85,7 +121,7 @@ st.write(
 
 lab = session_lab()
 run = lab.current
-own_ready = run is not None and run.checkpoint is not None
+own_ready = run is not None and run.kept_weights is not None
 info = pretrained_info()
 labels = {
     "ready": f"Ready-made model ({info['test_accuracy']:.0%} on test images)" if info else "Ready-made model",
@@ -108,7 +144,7 @@ if choice == "own" and not own_ready:
     )
 elif choice == "own":
     still = ", still training" if not run.snapshot.state.done else ""
-    st.caption(f"Your {run.config.architecture} model, weights from epoch {run.checkpoint[0]}{still}.")
+    st.caption(f"Answering: {own_model_words(run)[1]} ({run.config.architecture}{still}).")
 classifier = session_classifier(run) if choice == "own" and own_ready else pretrained_classifier()
 
 draw_tab, upload_tab, camera_tab = st.tabs(
@@ -145,7 +181,7 @@ with upload_tab:
         "A picture of one garment",
         type=UPLOAD_TYPES,
         key="upload",
-        help="PNG, JPEG, WebP, GIF or BMP, up to 20 MB. A garment lying on a bed, floor or table works well.",
+        help="PNG, JPEG, WebP, GIF, BMP or TIFF, up to 20 MB. A garment lying on a bed, floor or table works well.",
     )
     answer_file(classifier, upload, "Upload a picture to see what the network makes of it.", "upload")
 

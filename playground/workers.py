@@ -1,0 +1,485 @@
+"""Training for a whole class on one small server: worker processes, one queue, and limits that say why.
+
+The web process only serves pages. Each training runs in a worker process (spawned, so it gets its own
+TensorFlow and its own GIL), one run at a time per worker, and reports back over a pipe about ten times a second.
+Measured with bench/crowd.py: with training in threads of the web process, ten visitors' live views and two
+trainings fought over one GIL and the server sat idle 64% of the time while every run crawled.
+
+What a visitor holds is a RemoteRun: it reads like playground.training.TrainingRun (snapshot, stop, checkpoint,
+evaluation) but its model lives as plain NumPy weights. Limits, each from an environment variable:
+- PLAYGROUND_WORKERS (default 1): runs at once; each worker costs about 700 MB (TensorFlow and the data);
+- PLAYGROUND_MAX_QUEUE (default 40): visitors waiting beyond this are told to come back, nothing is queued;
+- PLAYGROUND_MAX_RUN_SECONDS (default 600): a run ends there as stopped, its model kept;
+- PLAYGROUND_MEMORY_BUDGET_MB (default 1500): the whole server (web process and workers); a run that can never
+  fit is refused with what to shrink, and older runs give their models back before a new one starts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import threading
+import time
+import weakref
+from collections import deque
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from playground.config import ExperimentConfig
+from playground.evaluation import Evaluation
+from playground.numpy_net import count_parameters, layer_plan
+from playground.snapshots import RunState, Snapshot
+
+MB = 1024 * 1024
+OPTIMIZER_SLOTS = {"adam": 2, "rmsprop": 1, "sgd_momentum": 1, "sgd": 0}
+# Measured here (bench/crowd.py, /proc): a worker with TensorFlow and the data is ~700 MB before its first run;
+# the web process without TensorFlow ~250 MB. Used only until the real figures are known.
+WORKER_BASE_MB, WEB_BASE_MB = 700.0, 250.0
+# Seconds per training image and epoch, by architecture, until finished runs have taught better (one core).
+DEFAULT_SECONDS_PER_IMAGE = {"dense": 1.0 / 54000, "cnn": 14.0 / 54000}
+START_SECONDS = 2.0  # building and compiling a model, before its first batch
+
+
+class TrainerBusy(Exception):
+    """A run can't be accepted now or at all; the message says why and what to do, in plain words."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    workers: int = 1
+    max_queue: int = 40
+    max_run_seconds: float = 600.0
+    memory_budget_mb: float = 1500.0
+    worker_idle_seconds: float = 120.0  # an idle worker exits, giving its memory back; the next run starts one
+    worker_recycle_mb: float = 1100.0  # a worker grown past this is replaced after its run
+
+    @classmethod
+    def from_environment(cls, environ=os.environ) -> Limits:
+        def number(name: str, default: float) -> float:
+            try:
+                return max(0.0, float(environ.get(name, default)))
+            except ValueError:
+                return default
+
+        return cls(
+            workers=max(1, int(number("PLAYGROUND_WORKERS", cls.workers))),
+            max_queue=int(number("PLAYGROUND_MAX_QUEUE", cls.max_queue)),
+            max_run_seconds=number("PLAYGROUND_MAX_RUN_SECONDS", cls.max_run_seconds) or cls.max_run_seconds,
+            memory_budget_mb=number("PLAYGROUND_MEMORY_BUDGET_MB", cls.memory_budget_mb) or cls.memory_budget_mb,
+            worker_idle_seconds=number("PLAYGROUND_WORKER_IDLE_SECONDS", cls.worker_idle_seconds),
+        )
+
+
+# -- What a run costs --------------------------------------------------------------------------
+
+
+def training_megabytes(config: ExperimentConfig) -> float:
+    """What training this config adds to a worker: weights, gradients, optimizer slots, the kept checkpoint and
+    its copy on the way to the web process, and a batch of activations forward and backward (with XLA's buffers)."""
+    parameters = count_parameters(config)
+    copies = 1 + 1 + OPTIMIZER_SLOTS[config.optimizer] + 2
+    activations = sum(int(np.prod(layer.output_shape)) for layer in layer_plan(config))
+    return (parameters * copies + config.batch_size * activations * 4) * 4 / MB
+
+
+def kept_megabytes(config: ExperimentConfig) -> float:
+    """What the web process keeps of a run: the final weights and the latest epoch's checkpoint."""
+    return 2 * count_parameters(config) * 4 / MB
+
+
+def process_rss_mb(pid: int | str = "self") -> float:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+# -- The visitor's handle -----------------------------------------------------------------------
+
+_run_numbers = itertools.count(1)
+
+
+class RemoteRun:
+    """One run as the web process sees it: snapshots arrive from a worker; the model comes back as weights."""
+
+    def __init__(self, config: ExperimentConfig, pool: WorkerPool):
+        self.config = config
+        self.pool = pool
+        self.uid = next(_run_numbers)  # unique for the server's life (id() is reused after garbage collection)
+        self.checkpoint: tuple[int, list[np.ndarray]] | None = None  # (epoch, weights) of the last full epoch
+        self.weights: list[np.ndarray] | None = None  # the final weights once the run has ended
+        self.evaluation: Evaluation | None = None
+        self.model_released = False  # True once memory ran short and this older run gave its model back
+        self.superseded = False  # the session has started a newer run
+        self.finished_at: float | None = None
+        self._done = threading.Event()
+        self._snapshot = Snapshot(epochs=config.epochs)
+
+    def __repr__(self) -> str:
+        s = self._snapshot
+        return f"RemoteRun#{self.uid}({s.state.value}, epoch {s.epoch}/{s.epochs})"
+
+    @property
+    def snapshot(self) -> Snapshot:
+        snapshot = self._snapshot
+        if snapshot.state is RunState.QUEUED:
+            position, wait = self.pool.place(self)
+            return replace(snapshot, queue_position=position, estimated_wait=wait)
+        return snapshot
+
+    @property
+    def kept_weights(self) -> list[np.ndarray] | None:
+        """The best weights there are: the final ones, else the last full epoch's."""
+        if self.weights is not None:
+            return self.weights
+        return self.checkpoint[1] if self.checkpoint else None
+
+    def stop(self) -> None:
+        """End the run after the current batch (or leave the queue); what it learned is kept."""
+        self.pool.stop(self)
+
+    def wait(self, timeout: float | None = None) -> Snapshot:
+        self._done.wait(timeout)
+        return self.snapshot
+
+    def release_model(self) -> None:
+        """Give the weights back to free memory; the history and numbers stay for comparison."""
+        self.weights = self.checkpoint = None
+        self.model_released = True
+
+    # -- called by the pool
+    def _update(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+
+    def _end(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        self.finished_at = time.monotonic()
+        self._done.set()
+
+
+# -- The worker process -------------------------------------------------------------------------------
+
+RELAY_SECONDS = 0.1  # a worker sends at most ~10 snapshots a second; the live view redraws slower than that
+
+
+def worker_main(connection) -> None:
+    """Runs in the worker process: load TensorFlow and the data once, then train one run after another."""
+    from playground.data import DataError, load_fashion_mnist
+    from playground.training import TrainingPool, TrainingRun
+
+    try:
+        data = load_fashion_mnist()
+    except DataError as error:
+        connection.send(("fatal", f"The Fashion-MNIST images could not be loaded. {error}"))
+        return
+    pool = TrainingPool(1)
+    connection.send(("ready", process_rss_mb()))
+    while True:
+        message = connection.recv()
+        if message[0] == "exit":
+            return
+        if message[0] != "train":
+            continue
+        config = ExperimentConfig.from_flat_dict(message[1])
+        run = TrainingRun(config, data, pool=pool, max_seconds=message[2]).start()
+        sent_version, sent_epoch = -1, 0
+        while True:
+            finished = not run._thread.is_alive()
+            if connection.poll(0 if finished else RELAY_SECONDS):
+                if connection.recv()[0] == "stop":
+                    run.stop()
+            snapshot = run._snapshot
+            if snapshot.version != sent_version and not finished:
+                connection.send(("snapshot", snapshot))
+                sent_version = snapshot.version
+            checkpoint = run.checkpoint
+            if checkpoint is not None and checkpoint[0] != sent_epoch:
+                connection.send(("checkpoint", checkpoint))
+                sent_epoch = checkpoint[0]
+            if finished:
+                break
+        weights = run.model.get_weights() if run.model is not None and snapshot.state is not RunState.FAILED else None
+        connection.send(("done", run._snapshot, weights, run.evaluation, process_rss_mb()))
+        del run, weights
+
+
+class Worker:
+    """One worker process seen from the web process, with a thread that reads what it sends."""
+
+    def __init__(self, pool: WorkerPool, number: int):
+        self.pool, self.number = pool, number
+        context = multiprocessing.get_context("spawn")  # never fork a process that runs TensorFlow or servers
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=worker_main, args=(child,), name=f"trainer-{number}", daemon=True)
+        self.process.start()
+        child.close()
+        self.run: RemoteRun | None = None
+        self.rss_mb = WORKER_BASE_MB
+        self.idle_since = time.monotonic()
+        self.retiring = False
+        self._send_lock = threading.Lock()
+        self.reader = threading.Thread(target=self._read, name=f"trainer-{number}-reader", daemon=True)
+        self.reader.start()
+
+    @property
+    def alive(self) -> bool:
+        return self.process.is_alive() and not self.retiring
+
+    def send(self, *message) -> bool:
+        try:
+            with self._send_lock:
+                self.connection.send(message)
+            return True
+        except (OSError, ValueError):
+            return False
+
+    def _read(self) -> None:
+        while True:
+            try:
+                if not self.connection.poll(1.0):
+                    if self.pool._maybe_retire(self):
+                        break
+                    continue
+                message = self.connection.recv()
+            except (EOFError, OSError):
+                break
+            self.pool._on_message(self, message)
+        self.pool._on_worker_gone(self)
+
+    def retire(self) -> None:
+        self.retiring = True
+        self.send("exit")
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+        self.connection.close()
+
+
+# -- The pool ---------------------------------------------------------------------------------------
+
+
+class WorkerPool:
+    """Every training of the server goes through here: a first-come queue in front of a few worker processes."""
+
+    def __init__(self, limits: Limits | None = None):
+        self.limits = limits or Limits.from_environment()
+        self._lock = threading.RLock()
+        self._queue: deque[RemoteRun] = deque()
+        self._workers: list[Worker] = []
+        self._worker_numbers = itertools.count(1)
+        self._holders: weakref.WeakSet[RemoteRun] = weakref.WeakSet()  # runs whose weights the web process keeps
+        self._seconds_per_image = dict(DEFAULT_SECONDS_PER_IMAGE)
+        self._fatal = ""
+
+    # -- for pages
+    def submit(self, config: ExperimentConfig) -> RemoteRun:
+        """Queue a run, or raise TrainerBusy with the reason (queue full, or a model too big for this server)."""
+        self._check_fits(config)
+        with self._lock:
+            if self._fatal:
+                raise TrainerBusy(self._fatal)
+            if len(self._queue) >= self.limits.max_queue and not self._free_trainer():
+                wait = self._wait_before(len(self._queue))
+                raise TrainerBusy(
+                    f"The trainers are busy: {len(self._queue)} people are already waiting, which is as many as "
+                    f"this server takes. Please try again in about {_minutes(wait)}; the other pages work meanwhile."
+                )
+            run = RemoteRun(config, self)
+            self._queue.append(run)
+            self._dispatch()
+            return run
+
+    def warm_up(self) -> None:
+        """Start a worker ahead of the first Train press (TensorFlow takes a few seconds to load)."""
+        with self._lock:
+            if not any(worker.alive for worker in self._workers):
+                self._workers.append(Worker(self, next(self._worker_numbers)))
+
+    def place(self, run: RemoteRun) -> tuple[int, float | None]:
+        """(position in the queue counted from 1, estimated seconds until it starts); (0, None) if not queued."""
+        with self._lock:
+            if run not in self._queue:
+                return 0, None
+            index = self._queue.index(run)
+            return index + 1, self._wait_before(index)
+
+    def stop(self, run: RemoteRun) -> None:
+        with self._lock:
+            if run in self._queue:
+                self._queue.remove(run)
+                run._end(replace(run._snapshot, state=RunState.STOPPED, stop_reason="stopped before it started"))
+                return
+            worker = next((w for w in self._workers if w.run is run), None)
+        state = run._snapshot.state
+        if worker is not None and not state.done:
+            if state is RunState.RUNNING:
+                run._update(replace(run._snapshot, state=RunState.STOPPING))
+            worker.send("stop")
+
+    def shutdown(self) -> None:
+        with self._lock:
+            for run in list(self._queue):
+                self.stop(run)
+            workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.retire()
+
+    @property
+    def queued(self) -> int:
+        return len(self._queue)
+
+    def estimate_seconds(self, config: ExperimentConfig) -> float:
+        """How long a run should take here, from the runs this server has finished (one run at a time)."""
+        images = config.train_limit * (1 - config.validation_split) * config.epochs
+        return START_SECONDS + images * self._seconds_per_image[config.architecture]
+
+    # -- the budget
+    def _check_fits(self, config: ExperimentConfig) -> None:
+        room = self.limits.memory_budget_mb - WEB_BASE_MB - WORKER_BASE_MB * self.limits.workers
+        need = training_megabytes(config) + kept_megabytes(config)
+        if need > room:
+            raise TrainerBusy(
+                f"This model is too big for this server: training it needs about {need:,.0f} MB and the server has "
+                f"room for {max(room, 0):,.0f} MB. Use fewer neurons or hidden layers, or a smaller batch size."
+            )
+
+    def _make_room(self, config: ExperimentConfig) -> None:
+        """Before a run starts: if memory is short, older runs (superseded in their session) give back models."""
+        need = training_megabytes(config) + kept_megabytes(config)
+        workers = sum(w.rss_mb for w in self._workers if w.process.is_alive())
+        used = process_rss_mb() + workers
+        older = sorted(
+            (r for r in self._holders if r.superseded and r.kept_weights is not None),
+            key=lambda r: r.finished_at or 0,
+        )
+        for run in older:
+            if used + need <= self.limits.memory_budget_mb:
+                break
+            used -= kept_megabytes(run.config)
+            run.release_model()
+
+    # -- the queue
+    def _free_trainer(self) -> bool:
+        live = [w for w in self._workers if w.alive]
+        return any(w.run is None for w in live) or len(live) < self.limits.workers
+
+    def _wait_before(self, index: int) -> float:
+        """Seconds until queue[index] should start: what the running runs have left, then those ahead of it."""
+        running = [w.run for w in self._workers if w.run is not None]
+        left = [(r._snapshot.eta if r._snapshot.eta is not None else self.estimate_seconds(r.config)) for r in running]
+        ahead = sum(self.estimate_seconds(r.config) for r in list(self._queue)[:index])
+        return (sum(left) + ahead) / self.limits.workers
+
+    def _dispatch(self) -> None:
+        with self._lock:
+            live = [w for w in self._workers if w.alive]
+            idle = [w for w in live if w.run is None]
+            while self._queue and (idle or len(live) < self.limits.workers):
+                if not idle:
+                    worker = Worker(self, next(self._worker_numbers))
+                    self._workers.append(worker)
+                    live.append(worker)
+                    idle.append(worker)
+                worker, run = idle.pop(0), self._queue.popleft()
+                self._make_room(run.config)
+                worker.run = run
+                if not worker.send("train", run.config.to_flat_dict(), self.limits.max_run_seconds):
+                    worker.run = None
+                    self._queue.appendleft(run)
+                    break
+
+    # -- called from the workers' reader threads
+    def _on_message(self, worker: Worker, message: tuple) -> None:
+        kind = message[0]
+        run = worker.run
+        if kind == "ready":
+            worker.rss_mb = message[1]
+        elif kind == "fatal":
+            self._fatal = message[1]
+        elif kind == "snapshot" and run is not None:
+            run._update(message[1])
+        elif kind == "checkpoint" and run is not None:
+            run.checkpoint = message[1]
+            self._holders.add(run)
+        elif kind == "done" and run is not None:
+            snapshot, weights, evaluation, worker.rss_mb = message[1:]
+            run.weights, run.evaluation = weights, evaluation
+            if weights is not None:
+                self._holders.add(run)
+            self._learn_speed(run.config, snapshot)
+            run._end(snapshot)
+            with self._lock:
+                worker.run = None
+                worker.idle_since = time.monotonic()
+                if worker.rss_mb > self.limits.worker_recycle_mb:
+                    worker.retiring = True  # grown too big: let it go, the next run gets a fresh one
+                    worker.send("exit")
+                self._dispatch()
+
+    def _maybe_retire(self, worker: Worker) -> bool:
+        with self._lock:
+            idle = worker.run is None and not self._queue
+            if idle and time.monotonic() - worker.idle_since > self.limits.worker_idle_seconds:
+                worker.retiring = True
+                worker.send("exit")
+                return True
+        return False
+
+    def _on_worker_gone(self, worker: Worker) -> None:
+        """A worker ended: on purpose when idle or grown, or it crashed (then its run fails with a plain reason)."""
+        worker.process.join(5)
+        with self._lock:
+            if worker in self._workers:
+                self._workers.remove(worker)
+            run, worker.run = worker.run, None
+        if run is not None and not run._snapshot.state.done:
+            reason = self._fatal or (
+                "The trainer stopped unexpectedly (the server may have run out of memory). Try a smaller model, "
+                "or fewer training images, and press Train again."
+            )
+            run._end(replace(run._snapshot, state=RunState.FAILED, error=reason, eta=None))
+        with self._lock:
+            if self._fatal:
+                for queued in list(self._queue):
+                    self._queue.remove(queued)
+                    queued._end(replace(queued._snapshot, state=RunState.FAILED, error=self._fatal))
+            else:
+                self._dispatch()
+
+    def _learn_speed(self, config: ExperimentConfig, snapshot: Snapshot) -> None:
+        images = snapshot.examples_seen
+        if snapshot.state is RunState.FAILED or images < 1000 or snapshot.elapsed <= 0:
+            return
+        measured = snapshot.elapsed / images
+        previous = self._seconds_per_image[config.architecture]
+        self._seconds_per_image[config.architecture] = 0.5 * previous + 0.5 * measured
+
+
+def _minutes(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(5, round(seconds / 5) * 5):.0f} seconds"
+    return f"{seconds / 60:.0f} minutes"
+
+
+def wait_in_words(seconds: float | None) -> str:
+    """'about 40 seconds' / 'about 3 minutes', for the queue message."""
+    return "a moment" if seconds is None else f"about {_minutes(seconds)}"
+
+
+_default_pool: WorkerPool | None = None
+_default_lock = threading.Lock()
+
+
+def default_pool() -> WorkerPool:
+    """The server's one pool, with limits from the environment."""
+    global _default_pool
+    with _default_lock:
+        if _default_pool is None:
+            _default_pool = WorkerPool()
+        return _default_pool

@@ -1,0 +1,69 @@
+"""The NumPy copy of the playground's networks: same layers as Keras builds, same answers as Keras gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from playground.config import LECTURE, PRESETS
+from playground.inference import DEFAULT_MODEL_PATH, Classifier
+from playground.numpy_net import NumpyNet, count_parameters, layer_plan, summary_rows
+
+CONFIGS = {name: preset.config for name, preset in PRESETS.items()} | {
+    "augmented dense": LECTURE.replace(augment=True, dropout=0.2, hidden_units=(64, 32)),
+    "cnn tanh raw": PRESETS["cnn"].config.replace(activation="tanh", normalize=False, hidden_units=(32,)),
+    "elu": LECTURE.replace(activation="elu"),
+    "sigmoid": LECTURE.replace(activation="sigmoid"),
+    "linear": LECTURE.replace(activation="linear"),
+}
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_the_plan_matches_what_keras_builds(name):
+    from playground.model import build_model
+    from playground.model import summary_rows as keras_summary_rows
+
+    config = CONFIGS[name]
+    model = build_model(config)
+    assert summary_rows(config) == keras_summary_rows(model)
+    assert count_parameters(config) == model.count_params()
+    assert [tuple(w.shape) for w in model.get_weights()] == [
+        s for layer in layer_plan(config) for s in layer.weight_shapes
+    ]
+
+
+@pytest.mark.parametrize("name", ["lecture", "cnn", "augmented dense", "cnn tanh raw", "elu", "sigmoid"])
+def test_numpy_answers_match_keras(name, fashion):
+    from playground.model import build_model
+
+    config = CONFIGS[name]
+    model = build_model(config)
+    rng = np.random.default_rng(0)
+    # Random weights of a realistic size, so every layer's arithmetic matters.
+    model.set_weights([rng.normal(0, 0.1, w.shape).astype(np.float32) for w in model.get_weights()])
+    images = fashion.test_images[:64]
+    expected = np.asarray(model(images, training=False))
+    got = NumpyNet.from_config(config, model.get_weights())(images)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_the_shipped_model_reads_without_keras_and_answers_the_same(fashion):
+    import keras
+
+    keras_model = keras.models.load_model(DEFAULT_MODEL_PATH, compile=False)
+    numpy_classifier = Classifier.pretrained()
+    images = fashion.test_images[:500]
+    np.testing.assert_allclose(
+        numpy_classifier.model(images), np.asarray(keras_model(images, training=False)), atol=1e-5
+    )
+    accuracy = float(np.mean(numpy_classifier.model(fashion.test_images).argmax(1) == fashion.test_labels))
+    assert accuracy >= 0.90
+
+
+def test_wrong_weights_are_refused_with_the_shapes():
+    with pytest.raises(ValueError, match="expected shapes"):
+        NumpyNet.from_config(LECTURE, [np.zeros((784, 64)), np.zeros(64), np.zeros((64, 10)), np.zeros(10)])
+    with pytest.raises(ValueError, match="only answers"):
+        NumpyNet.from_config(LECTURE, [np.zeros(s) for s in [(784, 128), (128,), (128, 10), (10,)]])(
+            np.zeros((1, 28, 28)), training=True
+        )
