@@ -65,6 +65,14 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+    except (OSError, StopIteration):
+        return 0.0
+
+
 def tree_rss_mb(pid: int) -> float:
     total = 0
     for member in _tree(pid):
@@ -93,15 +101,23 @@ def tree_cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def web_cpu_seconds(pid: int) -> float:
+    """CPU time of the web process alone (its threads), without the training workers."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Sampler:
-    """Samples the server tree's memory twice a second in the background; keeps the peak."""
+    """Samples the server tree's memory twice a second in the background; keeps the peaks (all, web process)."""
 
     def __init__(self, pid: int):
-        self.pid, self.peak, self._task = pid, 0.0, None
+        self.pid, self.peak, self.peak_web, self._task = pid, 0.0, 0.0, None
 
     async def _loop(self):
         while True:
             self.peak = max(self.peak, tree_rss_mb(self.pid))
+            self.peak_web = max(self.peak_web, _rss_mb(self.pid))
             await asyncio.sleep(0.5)
 
     def start(self):
@@ -124,7 +140,7 @@ async def visit(browser, url: str, photo: Path | None, timeout: float) -> dict:
     page = await context.new_page()
     result = {"finished": False, "exceptions": 0}
     try:
-        await page.goto(url)
+        await page.goto(url, timeout=timeout * 1000)  # a class opening at once loads slowly on one browser core
         button = page.locator(".st-key-train_button button:not([disabled])").first
         await button.wait_for(timeout=timeout * 1000)
         clicked = time.perf_counter()
@@ -173,16 +189,17 @@ async def visit(browser, url: str, photo: Path | None, timeout: float) -> dict:
     return result
 
 
-async def wait_for_memory_to_settle(pid: int, seconds: float) -> float:
-    """RSS once it stops falling (or after `seconds`): sessions are let go some time after their tab closes."""
-    deadline, last = time.perf_counter() + seconds, tree_rss_mb(pid)
-    while time.perf_counter() < deadline:
-        await asyncio.sleep(5)
-        now = tree_rss_mb(pid)
-        if abs(now - last) < 2 and now < last + 1:
+async def memory_after_leaving(pid: int, seconds: float) -> dict:
+    """Server memory over `seconds` after the last tab closed: sessions are let go after
+    server.disconnectedSessionTTL, and an idle training worker exits after PLAYGROUND_WORKER_IDLE_SECONDS."""
+    samples = []
+    deadline = time.perf_counter() + seconds
+    while True:
+        samples.append(tree_rss_mb(pid))
+        if time.perf_counter() >= deadline:
             break
-        last = now
-    return tree_rss_mb(pid)
+        await asyncio.sleep(5)
+    return {"at_close_mb": round(samples[0], 1), "end_mb": round(samples[-1], 1), "web_end_mb": round(_rss_mb(pid), 1)}
 
 
 async def crowd(args) -> dict:
@@ -209,19 +226,27 @@ async def crowd(args) -> dict:
             report["warm_up"] = {k: v for k, v in warm.items() if k != "ended_at"}
             report["warm_solo_seconds"] = solo.get("click_to_end_s")
             report["solo"] = {k: v for k, v in solo.items() if k != "ended_at"}
-            report["rss_before_crowd_mb"] = round(await wait_for_memory_to_settle(server.pid, 20), 1)
+            await asyncio.sleep(5)
+            report["rss_before_crowd_mb"] = round(tree_rss_mb(server.pid), 1)
+            report["rss_before_crowd_web_mb"] = round(_rss_mb(server.pid), 1)
 
             cpu_before, wall_before = tree_cpu_seconds(server.pid), time.perf_counter()
+            web_before = web_cpu_seconds(server.pid)
             chosen = [photos[(i + 2) % len(photos)] if photos else None for i in range(args.visitors)]
             results = await asyncio.gather(*(visit(browser, url, photo, args.timeout) for photo in chosen))
             trained_until = max((r.get("ended_at", 0) for r in results), default=0) or time.perf_counter()
             cpu_after = tree_cpu_seconds(server.pid)
+            web_used = web_cpu_seconds(server.pid) - web_before
             wall = time.perf_counter() - wall_before
             sampler.stop()
             report["rss_peak_mb"] = round(sampler.peak, 1)
+            report["rss_peak_web_process_mb"] = round(sampler.peak_web, 1)
             await browser.close()
 
-        report["rss_after_tabs_closed_mb"] = round(await wait_for_memory_to_settle(server.pid, args.settle), 1)
+        after = await memory_after_leaving(server.pid, args.settle)
+        report["rss_after_tabs_closed_mb"] = after["end_mb"]
+        report["rss_just_after_tabs_closed_mb"] = after["at_close_mb"]
+        report["rss_after_tabs_closed_web_mb"] = after["web_end_mb"]
         report["rss_after_minus_before_mb"] = round(
             report["rss_after_tabs_closed_mb"] - report["rss_before_crowd_mb"], 1
         )
@@ -242,6 +267,8 @@ async def crowd(args) -> dict:
                     (cpu_after - cpu_before) / max(1e-9, trained_until - wall_before), 2
                 ),
                 "server_cpu_share_whole_crowd": round((cpu_after - cpu_before) / wall, 2),
+                "cpu_seconds_web_process": round(web_used, 1),
+                "cpu_seconds_training_workers": round(cpu_after - cpu_before - web_used, 1),
                 "exceptions_seen": sum(r["exceptions"] for r in results) + warm["exceptions"] + solo["exceptions"],
                 "visitor_errors": [r["error"] for r in results if "error" in r],
                 "per_visitor": [
@@ -279,7 +306,7 @@ def main() -> None:
     parser.add_argument("--server-core", type=int, default=0)
     parser.add_argument("--browser-core", type=int, default=1)
     parser.add_argument("--session-ttl", type=int, default=120, help="server.disconnectedSessionTTL, seconds")
-    parser.add_argument("--settle", type=float, default=240, help="seconds to wait for memory after tabs close")
+    parser.add_argument("--settle", type=float, default=150, help="seconds to watch memory after tabs close")
     parser.add_argument("--env", type=json.loads, default={}, help="extra server environment, as JSON")
     args = parser.parse_args()
     (ROOT / "artifacts").mkdir(exist_ok=True)
