@@ -389,8 +389,8 @@ class WorkerPool:
 
     # -- the queue
     def _free_trainer(self) -> bool:
-        live = [w for w in self._workers if w.alive]
-        return any(w.run is None for w in live) or len(live) < self.limits.workers
+        running = [w for w in self._workers if w.process.is_alive() or not w.retiring]
+        return any(w.alive and w.run is None for w in running) or len(running) < self.limits.workers
 
     def _wait_before(self, index: int) -> float:
         """Seconds until queue[index] should start: what the running runs have left, then those ahead of it."""
@@ -401,13 +401,15 @@ class WorkerPool:
 
     def _dispatch(self) -> None:
         with self._lock:
-            live = [w for w in self._workers if w.alive]
-            idle = [w for w in live if w.run is None]
-            while self._queue and (idle or len(live) < self.limits.workers):
+            # A retiring worker still holds its memory until its process has exited: it counts against the limit,
+            # so a replacement is started only then (two TensorFlows at once would double the peak).
+            running = [w for w in self._workers if w.process.is_alive() or not w.retiring]
+            idle = [w for w in running if w.alive and w.run is None]
+            while self._queue and (idle or len(running) < self.limits.workers):
                 if not idle:
                     worker = Worker(self, next(self._worker_numbers))
                     self._workers.append(worker)
-                    live.append(worker)
+                    running.append(worker)
                     idle.append(worker)
                 worker, run = idle.pop(0), self._queue.popleft()
                 self._make_room(run.config)
