@@ -34,9 +34,9 @@ from playground.snapshots import RunState, Snapshot
 
 MB = 1024 * 1024
 OPTIMIZER_SLOTS = {"adam": 2, "rmsprop": 1, "sgd_momentum": 1, "sgd": 0}
-# Measured here (bench/crowd.py, /proc): a worker with TensorFlow and the data is ~700 MB before its first run;
-# the web process without TensorFlow ~250 MB. Used only until the real figures are known.
-WORKER_BASE_MB, WEB_BASE_MB = 700.0, 250.0
+# Measured here (bench/crowd.py, /proc): the web process without TensorFlow holds 275-313 MB with ten visitors;
+# a worker with TensorFlow and the data 816-916 MB between lecture runs. What a run adds comes on top.
+WORKER_BASE_MB, WEB_BASE_MB = 850.0, 300.0
 # Seconds per training image and epoch, by architecture, until finished runs have taught better (one core).
 DEFAULT_SECONDS_PER_IMAGE = {"dense": 1.0 / 54000, "cnn": 14.0 / 54000}
 START_SECONDS = 2.0  # building and compiling a model, before its first batch
