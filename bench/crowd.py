@@ -139,6 +139,7 @@ async def visit(browser, url: str, photo: Path | None, timeout: float) -> dict:
     """Open Train, press Train, wait for the end; then upload a photo on Try it. Returns what was seen."""
     context = await browser.new_context(viewport={"width": 1280, "height": 1400})
     page = await context.new_page()
+    page.set_default_timeout(timeout * 1000)  # 30 tabs on one browser core: even a link click can take a while
     result = {"finished": False, "exceptions": 0}
     try:
         await page.goto(url, timeout=timeout * 1000)  # a class opening at once loads slowly on one browser core
