@@ -1,13 +1,14 @@
 """Training for a whole class on one small server: worker processes, one queue, and limits that say why.
 
 The web process only serves pages. Each training runs in a worker process (spawned, so it gets its own
-TensorFlow and its own GIL), one run at a time per worker, and reports back over a pipe about ten times a second.
-Measured with bench/crowd.py: with training in threads of the web process, ten visitors' live views and two
-trainings fought over one GIL and the server sat idle 64% of the time while every run crawled.
+TensorFlow and its own GIL; see playground.worker_process), one run at a time per worker, reporting back over a
+pipe about ten times a second. Measured with bench/crowd.py (ten visitors, server on one core): with training in
+threads of the web process, two at a time, the ten runs took 290 s (1.76 times ten solo runs), clicks waited up
+to 16.5 s and the server kept 320 MB more after everyone left; see the closing notes for the figures after.
 
 What a visitor holds is a RemoteRun: it reads like playground.training.TrainingRun (snapshot, stop, checkpoint,
-evaluation) but its model lives as plain NumPy weights. Limits, each from an environment variable:
-- PLAYGROUND_WORKERS (default 1): runs at once; each worker costs about 700 MB (TensorFlow and the data);
+evaluation) but its model lives as plain NumPy weights. Limits (playground.limits), from environment variables:
+- PLAYGROUND_WORKERS (default 1): runs at once; each worker costs about 0.8-1 GB (TensorFlow and the data);
 - PLAYGROUND_MAX_QUEUE (default 40): visitors waiting beyond this are told to come back, nothing is queued;
 - PLAYGROUND_MAX_RUN_SECONDS (default 600): a run ends there as stopped, its model kept;
 - PLAYGROUND_MEMORY_BUDGET_MB (default 1500): the whole server (web process and workers); a run that can never
@@ -18,25 +19,20 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-import os
 import threading
 import time
 import weakref
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
 from playground.config import ExperimentConfig
 from playground.evaluation import Evaluation
-from playground.numpy_net import count_parameters, layer_plan
+from playground.limits import WORKER_BASE_MB, Limits, kept_megabytes, process_rss_mb, training_megabytes
 from playground.snapshots import RunState, Snapshot
+from playground.worker_process import worker_main
 
-MB = 1024 * 1024
-OPTIMIZER_SLOTS = {"adam": 2, "rmsprop": 1, "sgd_momentum": 1, "sgd": 0}
-# Measured here (bench/crowd.py, /proc): the web process without TensorFlow holds 275-313 MB with ten visitors;
-# a worker with TensorFlow and the data 816-916 MB between lecture runs. What a run adds comes on top.
-WORKER_BASE_MB, WEB_BASE_MB = 850.0, 300.0
 # Seconds per training image and epoch, by architecture, until finished runs have taught better (one core).
 DEFAULT_SECONDS_PER_IMAGE = {"dense": 1.0 / 54000, "cnn": 14.0 / 54000}
 START_SECONDS = 2.0  # building and compiling a model, before its first batch
@@ -44,60 +40,6 @@ START_SECONDS = 2.0  # building and compiling a model, before its first batch
 
 class TrainerBusy(Exception):
     """A run can't be accepted now or at all; the message says why and what to do, in plain words."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    workers: int = 1
-    max_queue: int = 40
-    max_run_seconds: float = 600.0
-    memory_budget_mb: float = 1500.0
-    worker_idle_seconds: float = 120.0  # an idle worker exits, giving its memory back; the next run starts one
-    worker_recycle_mb: float = 1000.0  # a worker grown past this is replaced after its run (~20 MB kept per run)
-
-    @classmethod
-    def from_environment(cls, environ=os.environ) -> Limits:
-        def number(name: str, default: float) -> float:
-            try:
-                return max(0.0, float(environ.get(name, default)))
-            except ValueError:
-                return default
-
-        return cls(
-            workers=max(1, int(number("PLAYGROUND_WORKERS", cls.workers))),
-            max_queue=int(number("PLAYGROUND_MAX_QUEUE", cls.max_queue)),
-            max_run_seconds=number("PLAYGROUND_MAX_RUN_SECONDS", cls.max_run_seconds) or cls.max_run_seconds,
-            memory_budget_mb=number("PLAYGROUND_MEMORY_BUDGET_MB", cls.memory_budget_mb) or cls.memory_budget_mb,
-            worker_idle_seconds=number("PLAYGROUND_WORKER_IDLE_SECONDS", cls.worker_idle_seconds),
-        )
-
-
-# -- What a run costs --------------------------------------------------------------------------
-
-
-def training_megabytes(config: ExperimentConfig) -> float:
-    """What training this config adds to a worker: weights, gradients, optimizer slots, the kept checkpoint and
-    its copy on the way to the web process, and a batch of activations forward and backward (with XLA's buffers)."""
-    parameters = count_parameters(config)
-    copies = 1 + 1 + OPTIMIZER_SLOTS[config.optimizer] + 2
-    activations = sum(int(np.prod(layer.output_shape)) for layer in layer_plan(config))
-    return (parameters * copies + config.batch_size * activations * 4) * 4 / MB
-
-
-def kept_megabytes(config: ExperimentConfig) -> float:
-    """What the web process keeps of a run: the final weights and the latest epoch's checkpoint."""
-    return 2 * count_parameters(config) * 4 / MB
-
-
-def process_rss_mb(pid: int | str = "self") -> float:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 # -- The visitor's handle -----------------------------------------------------------------------
@@ -161,75 +103,6 @@ class RemoteRun:
         self._snapshot = snapshot
         self.finished_at = time.monotonic()
         self._done.set()
-
-
-# -- The worker process -------------------------------------------------------------------------------
-
-RELAY_SECONDS = 0.1  # a worker sends at most ~10 snapshots a second; the live view redraws slower than that
-# Workers run at a lower CPU priority than the web process: a click must be answered at once, and training takes
-# whatever the pages leave. Measured (bench/crowd.py, one core): ten clicks needed 1.4 s of the web process's CPU
-# but took 7-10 s to answer while an equal-priority worker trained alongside.
-WORKER_NICENESS = 10
-
-
-def worker_main(connection) -> None:
-    """Runs in the worker process: load TensorFlow and the data once, then train one run after another."""
-    os.nice(WORKER_NICENESS)
-    from playground.data import DataError, load_fashion_mnist
-    from playground.training import TrainingPool, TrainingRun
-
-    try:
-        data = load_fashion_mnist()
-    except DataError as error:
-        connection.send(("fatal", f"The Fashion-MNIST images could not be loaded. {error}"))
-        return
-    pool = TrainingPool(1)
-    connection.send(("ready", process_rss_mb()))
-    while True:
-        message = connection.recv()
-        if message[0] == "exit":
-            return
-        if message[0] != "train":
-            continue
-        config = ExperimentConfig.from_flat_dict(message[1])
-        run = TrainingRun(config, data, pool=pool, max_seconds=message[2]).start()
-        sent_version, sent_epoch = -1, 0
-        while True:
-            finished = not run._thread.is_alive()
-            if connection.poll(0 if finished else RELAY_SECONDS):
-                if connection.recv()[0] == "stop":
-                    run.stop()
-            snapshot = run._snapshot
-            if snapshot.version != sent_version and not finished:
-                connection.send(("snapshot", snapshot))
-                sent_version = snapshot.version
-            checkpoint = run.checkpoint
-            if checkpoint is not None and checkpoint[0] != sent_epoch:
-                connection.send(("checkpoint", checkpoint))
-                sent_epoch = checkpoint[0]
-            if finished:
-                break
-        final, evaluation = run._snapshot, run.evaluation
-        weights = run.model.get_weights() if run.model is not None and final.state is not RunState.FAILED else None
-        run = None  # the model, its optimizer and its data pipeline go before memory is measured
-        release_memory()
-        connection.send(("done", final, weights, evaluation, process_rss_mb()))
-
-
-def release_memory() -> None:
-    """Hand a finished run's memory back to the system (in a worker, between runs): Keras' global state goes,
-    and glibc, which keeps freed heap for later, is asked to return it."""
-    import ctypes
-    import gc
-
-    import keras
-
-    keras.backend.clear_session()
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to trim
-        pass
 
 
 class Worker:
@@ -364,7 +237,7 @@ class WorkerPool:
 
     # -- the budget
     def _check_fits(self, config: ExperimentConfig) -> None:
-        room = self.limits.memory_budget_mb - WEB_BASE_MB - WORKER_BASE_MB * self.limits.workers
+        room = self.limits.room_for_models_mb
         need = training_megabytes(config) + kept_megabytes(config)
         if need > room:
             raise TrainerBusy(

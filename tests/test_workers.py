@@ -12,8 +12,9 @@ import pytest
 
 from playground.config import LECTURE
 from playground.inference import Classifier
+from playground.limits import Limits, kept_megabytes, training_megabytes
 from playground.snapshots import RunState
-from playground.workers import Limits, RemoteRun, TrainerBusy, WorkerPool, kept_megabytes, training_megabytes
+from playground.workers import RemoteRun, TrainerBusy, WorkerPool
 
 SMALL = LECTURE.replace(epochs=2, train_limit=3000)
 LONG = LECTURE.replace(epochs=60, train_limit=20000)

@@ -1,0 +1,76 @@
+"""What the server allows and what a run costs: the limits of playground.workers, from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from playground.config import ExperimentConfig
+from playground.numpy_net import count_parameters, layer_plan
+
+MB = 1024 * 1024
+OPTIMIZER_SLOTS = {"adam": 2, "rmsprop": 1, "sgd_momentum": 1, "sgd": 0}
+# Measured here (bench/crowd.py, /proc): the web process without TensorFlow holds 275-313 MB with ten visitors;
+# a worker with TensorFlow and the data 816-916 MB between lecture runs. What a run adds comes on top.
+WORKER_BASE_MB, WEB_BASE_MB = 850.0, 300.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    workers: int = 1
+    max_queue: int = 40
+    max_run_seconds: float = 600.0
+    memory_budget_mb: float = 1500.0
+    worker_idle_seconds: float = 120.0  # an idle worker exits, giving its memory back; the next run starts one
+    worker_recycle_mb: float = 1000.0  # a worker grown past this is replaced after its run (~20 MB kept per run)
+
+    @property
+    def room_for_models_mb(self) -> float:
+        """What the budget leaves for training and keeping models, once the processes themselves are counted."""
+        return self.memory_budget_mb - WEB_BASE_MB - WORKER_BASE_MB * self.workers
+
+    @classmethod
+    def from_environment(cls, environ=os.environ) -> Limits:
+        def number(name: str, default: float) -> float:
+            try:
+                return max(0.0, float(environ.get(name, default)))
+            except ValueError:
+                return default
+
+        return cls(
+            workers=max(1, int(number("PLAYGROUND_WORKERS", cls.workers))),
+            max_queue=int(number("PLAYGROUND_MAX_QUEUE", cls.max_queue)),
+            max_run_seconds=number("PLAYGROUND_MAX_RUN_SECONDS", cls.max_run_seconds) or cls.max_run_seconds,
+            memory_budget_mb=number("PLAYGROUND_MEMORY_BUDGET_MB", cls.memory_budget_mb) or cls.memory_budget_mb,
+            worker_idle_seconds=number("PLAYGROUND_WORKER_IDLE_SECONDS", cls.worker_idle_seconds),
+        )
+
+
+# -- What a run costs --------------------------------------------------------------------------
+
+
+def training_megabytes(config: ExperimentConfig) -> float:
+    """What training this config adds to a worker: weights, gradients, optimizer slots, the kept checkpoint and
+    its copy on the way to the web process, and a batch of activations forward and backward (with XLA's buffers)."""
+    parameters = count_parameters(config)
+    copies = 1 + 1 + OPTIMIZER_SLOTS[config.optimizer] + 2
+    activations = sum(int(np.prod(layer.output_shape)) for layer in layer_plan(config))
+    return (parameters * copies + config.batch_size * activations * 4) * 4 / MB
+
+
+def kept_megabytes(config: ExperimentConfig) -> float:
+    """What the web process keeps of a run: the final weights and the latest epoch's checkpoint."""
+    return 2 * count_parameters(config) * 4 / MB
+
+
+def process_rss_mb(pid: int | str = "self") -> float:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0

@@ -1,0 +1,80 @@
+"""What runs inside a training worker process: TensorFlow and the data loaded once, then one run after another.
+
+Spawned by playground.workers.Worker; it talks over a pipe: ("train", settings, max_seconds) and ("stop",) or
+("exit",) come in; ("ready", rss), ("snapshot", s), ("checkpoint", (epoch, weights)), ("done", snapshot, weights,
+evaluation, rss) and ("fatal", message) go out.
+"""
+
+from __future__ import annotations
+
+import os
+
+from playground.config import ExperimentConfig
+from playground.limits import process_rss_mb
+from playground.snapshots import RunState
+
+RELAY_SECONDS = 0.1  # a worker sends at most ~10 snapshots a second; the live view redraws slower than that
+# Workers run at a lower CPU priority than the web process: a click must be answered at once, and training takes
+# whatever the pages leave. Measured (bench/crowd.py, one core): ten clicks needed 1.4 s of the web process's CPU
+# but took 7-10 s to answer while an equal-priority worker trained alongside.
+WORKER_NICENESS = 10
+
+
+def worker_main(connection) -> None:
+    """Runs in the worker process: load TensorFlow and the data once, then train one run after another."""
+    os.nice(WORKER_NICENESS)
+    from playground.data import DataError, load_fashion_mnist
+    from playground.training import TrainingPool, TrainingRun
+
+    try:
+        data = load_fashion_mnist()
+    except DataError as error:
+        connection.send(("fatal", f"The Fashion-MNIST images could not be loaded. {error}"))
+        return
+    pool = TrainingPool(1)
+    connection.send(("ready", process_rss_mb()))
+    while True:
+        message = connection.recv()
+        if message[0] == "exit":
+            return
+        if message[0] != "train":
+            continue
+        config = ExperimentConfig.from_flat_dict(message[1])
+        run = TrainingRun(config, data, pool=pool, max_seconds=message[2]).start()
+        sent_version, sent_epoch = -1, 0
+        while True:
+            finished = not run._thread.is_alive()
+            if connection.poll(0 if finished else RELAY_SECONDS):
+                if connection.recv()[0] == "stop":
+                    run.stop()
+            snapshot = run._snapshot
+            if snapshot.version != sent_version and not finished:
+                connection.send(("snapshot", snapshot))
+                sent_version = snapshot.version
+            checkpoint = run.checkpoint
+            if checkpoint is not None and checkpoint[0] != sent_epoch:
+                connection.send(("checkpoint", checkpoint))
+                sent_epoch = checkpoint[0]
+            if finished:
+                break
+        final, evaluation = run._snapshot, run.evaluation
+        weights = run.model.get_weights() if run.model is not None and final.state is not RunState.FAILED else None
+        run = None  # the model, its optimizer and its data pipeline go before memory is measured
+        release_memory()
+        connection.send(("done", final, weights, evaluation, process_rss_mb()))
+
+
+def release_memory() -> None:
+    """Hand a finished run's memory back to the system (in a worker, between runs): Keras' global state goes,
+    and glibc, which keeps freed heap for later, is asked to return it."""
+    import ctypes
+    import gc
+
+    import keras
+
+    keras.backend.clear_session()
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
