@@ -48,7 +48,9 @@ def worker_main(connection) -> None:
                 if connection.recv()[0] == "stop":
                     run.stop()
             snapshot = run._snapshot
-            if snapshot.version != sent_version and not finished:
+            # The end travels only with "done", together with the weights and the test results: a page that saw
+            # "finished" first would look for results that are not there yet.
+            if snapshot.version != sent_version and not snapshot.state.done:
                 connection.send(("snapshot", snapshot))
                 sent_version = snapshot.version
             checkpoint = run.checkpoint

@@ -42,7 +42,8 @@ def test_a_run_trains_in_a_worker_and_brings_back_its_model(pool, fashion):
     versions = set()
     while not run.snapshot.state.done:
         versions.add(run.snapshot.version)
-        time.sleep(0.05)
+        time.sleep(0.01)
+    assert run.evaluation is not None and run.weights is not None, "the end arrives with the model and its results"
     snap = run.wait(5)
     assert snap.state is RunState.FINISHED, snap.error
     assert snap.stop_reason == "finished all 2 epochs"
