@@ -36,7 +36,9 @@ rows, parameters = summary_rows(config), count_parameters(config)
 with st.expander(f"Model summary: {parameters:,} weights to learn", expanded=lab.current is None):
     # A few rows: a static table is far cheaper for a browser to draw than a data grid (10 tabs on one core
     # answered a click in 7-10 s with the grid; 3 tabs took 2.0-2.7 s with it and 1.2-1.5 s without).
-    st.table(pd.DataFrame(rows).set_index("layer"))
+    table = pd.DataFrame(rows).set_index("layer")
+    table["parameters"] = table["parameters"].map("{:,}".format)
+    st.table(table)
     st.caption("Each weight is a number the optimizer adjusts. The lecture model has 101,770.")
 
 
