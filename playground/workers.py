@@ -148,9 +148,13 @@ class Worker:
             self.pool._on_message(self, message)
         self.pool._on_worker_gone(self)
 
-    def retire(self) -> None:
+    def ask_to_exit(self) -> None:
+        """It finishes nothing new; its process ends once it has read this."""
         self.retiring = True
         self.send("exit")
+
+    def retire(self) -> None:
+        self.ask_to_exit()
         self.process.join(5)
         if self.process.is_alive():
             self.process.kill()
@@ -261,9 +265,14 @@ class WorkerPool:
             run.release_model()
 
     # -- the queue
+    def _counted_workers(self) -> list[Worker]:
+        """The workers that count against the limit: a retiring one holds its memory until its process has
+        exited, so a replacement starts only then (two TensorFlows at once would double the peak)."""
+        return [w for w in self._workers if w.process.is_alive() or not w.retiring]
+
     def _free_trainer(self) -> bool:
-        running = [w for w in self._workers if w.process.is_alive() or not w.retiring]
-        return any(w.alive and w.run is None for w in running) or len(running) < self.limits.workers
+        counted = self._counted_workers()
+        return any(w.alive and w.run is None for w in counted) or len(counted) < self.limits.workers
 
     def _wait_before(self, index: int) -> float:
         """Seconds until queue[index] should start: what the running runs have left, then those ahead of it."""
@@ -274,15 +283,13 @@ class WorkerPool:
 
     def _dispatch(self) -> None:
         with self._lock:
-            # A retiring worker still holds its memory until its process has exited: it counts against the limit,
-            # so a replacement is started only then (two TensorFlows at once would double the peak).
-            running = [w for w in self._workers if w.process.is_alive() or not w.retiring]
-            idle = [w for w in running if w.alive and w.run is None]
-            while self._queue and (idle or len(running) < self.limits.workers):
+            counted = self._counted_workers()
+            idle = [w for w in counted if w.alive and w.run is None]
+            while self._queue and (idle or len(counted) < self.limits.workers):
                 if not idle:
                     worker = Worker(self, next(self._worker_numbers))
                     self._workers.append(worker)
-                    running.append(worker)
+                    counted.append(worker)
                     idle.append(worker)
                 worker, run = idle.pop(0), self._queue.popleft()
                 self._make_room(run.config)
@@ -316,16 +323,14 @@ class WorkerPool:
                 worker.run = None
                 worker.idle_since = time.monotonic()
                 if worker.rss_mb > self.limits.worker_recycle_mb:
-                    worker.retiring = True  # grown too big: let it go, the next run gets a fresh one
-                    worker.send("exit")
+                    worker.ask_to_exit()  # grown too big: the next run gets a fresh one
                 self._dispatch()
 
     def _maybe_retire(self, worker: Worker) -> bool:
         with self._lock:
             idle = worker.run is None and not self._queue
             if idle and time.monotonic() - worker.idle_since > self.limits.worker_idle_seconds:
-                worker.retiring = True
-                worker.send("exit")
+                worker.ask_to_exit()
                 return True
         return False
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from playground.config import ConfigError
-from playground.numpy_net import count_parameters, summary_rows
+from playground.numpy_net import summary_rows
 from playground.pages.common import current_config, dataset, session_lab, trainer_pool
 from playground.pages.settings import config_from_widgets, forget_link_notes, settings_sidebar
 from playground.snapshots import RunState
@@ -32,7 +32,8 @@ lab = session_lab()
 
 config = settings_sidebar()
 
-rows, parameters = summary_rows(config), count_parameters(config)
+rows = summary_rows(config)
+parameters = sum(row["parameters"] for row in rows)
 with st.expander(f"Model summary: {parameters:,} weights to learn", expanded=lab.current is None):
     # A few rows: a static table is far cheaper for a browser to draw than a data grid (10 tabs on one core
     # answered a click in 7-10 s with the grid; 3 tabs took 2.0-2.7 s with it and 1.2-1.5 s without).
