@@ -85,6 +85,8 @@ def test_a_full_queue_refuses_with_a_plain_reason_and_changes_nothing(pool):
     pool.limits = replace(pool.limits, max_queue=1)
     try:
         first = pool.submit(LONG)
+        # The trainer must be busy with it first (a worker replaced for its size makes the first run wait too).
+        wait_for(lambda: first.snapshot.state is RunState.RUNNING, what="the first run to start")
         waiting = pool.submit(SMALL)
         with pytest.raises(TrainerBusy, match="people are already waiting"):
             pool.submit(SMALL)
