@@ -105,6 +105,18 @@ def test_live_training_updates_the_chart_and_stop_keeps_the_model(page, app_url)
     no_exception(page)
     page.screenshot(path=str(SHOTS / "train_results.png"), full_page=True)
 
+    # Train again: only the Train/Stop part reruns on the click, yet the last run's results must make way.
+    page.locator(".st-key-train_button button").first.click()
+    page.locator(".st-key-stop_button button:not([disabled])").first.wait_for(timeout=30_000)
+    page.get_by_role("heading", name="How well did it learn?").wait_for(state="detached", timeout=30_000)
+    settle(page)
+    assert page.locator(".st-key-stop_button button:visible").count() == 1
+    page.screenshot(path=str(SHOTS / "train_again.png"), full_page=True)
+    page.get_by_text("Epoch 2 of").wait_for(timeout=60_000)  # one whole epoch: there are results to show
+    page.locator(".st-key-stop_button button:visible").first.click()
+    page.get_by_role("heading", name="How well did it learn?").wait_for(timeout=60_000)
+    no_exception(page)
+
 
 def test_drawing_on_the_canvas_gets_softmax_bars(page, app_url):
     open_page(page, app_url, "try_it", "Try it")

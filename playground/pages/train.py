@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from playground.config import ConfigError
@@ -14,9 +13,15 @@ from playground.workers import RemoteRun, TrainerBusy, wait_in_words
 
 # The live view looks for news this often while training, and seldom while waiting in the queue; it redraws
 # the chart only when the run has moved on (a class of 30 shares one core).
-LIVE_REFRESH_SECONDS = 0.5
+LIVE_REFRESH_SECONDS = 1.0
 QUEUED_REFRESH_SECONDS = 2.0
 LONG_WAIT_SECONDS = 300  # past this, a waiting visitor is told plainly that it will take a while
+
+
+def summary_markdown(rows: list[dict]) -> str:
+    lines = ["| layer | kind | output shape | weights |", "| --- | --- | --- | ---: |"]
+    lines += [f"| {r['layer']} | {r['kind']} | {r['output shape']} | {r['parameters']:,} |" for r in rows]
+    return "\n".join(lines)
 
 
 # -- The page ---------------------------------------------------------------------------
@@ -27,7 +32,7 @@ st.write(
     "Pick one of the lesson's experiments in the sidebar, change anything you like, and press **Train**. "
     "The charts show the network learning, batch by batch. Training keeps going if you visit another page."
 )
-data = dataset()
+data = dataset()  # a missing or corrupt copy is said here, before anyone presses Train
 lab = session_lab()
 
 config = settings_sidebar()
@@ -35,11 +40,9 @@ config = settings_sidebar()
 rows = summary_rows(config)
 parameters = sum(row["parameters"] for row in rows)
 with st.expander(f"Model summary: {parameters:,} weights to learn", expanded=lab.current is None):
-    # A few rows: a static table is far cheaper for a browser to draw than a data grid (10 tabs on one core
-    # answered a click in 7-10 s with the grid; 3 tabs took 2.0-2.7 s with it and 1.2-1.5 s without).
-    table = pd.DataFrame(rows).set_index("layer")
-    table["parameters"] = table["parameters"].map("{:,}".format)
-    st.table(table)
+    # A few rows as a Markdown table: a data grid, or even st.table (which needs the Arrow library in the
+    # browser), cost each browser far more when a whole class loads this page at once on slow machines.
+    st.markdown(summary_markdown(rows))
     st.caption("Each weight is a number the optimizer adjusts. The lecture model has 101,770.")
 
 
@@ -54,30 +57,6 @@ def press_train() -> None:
         session_lab().start(config)
     except TrainerBusy as busy:
         st.session_state.trainer_busy = str(busy)
-
-
-run = lab.current
-active = run is not None and not run.snapshot.state.done
-train_column, stop_column, _ = st.columns([1, 1, 4])
-train_column.button(
-    "Train",
-    type="primary",
-    icon=":material/play_arrow:",
-    disabled=active,
-    key="train_button",
-    on_click=press_train,
-    help="Start training with these settings." if not active else "Stop the current run first.",
-)
-stop_column.button(
-    "Stop",
-    icon=":material/stop:",
-    disabled=not active,
-    key="stop_button",
-    on_click=(run.stop if run is not None else None),
-    help="End training after the current batch. The model trained so far is kept.",
-)
-if "trainer_busy" in st.session_state:  # nothing was started, nothing changed: say why
-    st.warning(st.session_state.pop("trainer_busy"), icon=":material/hourglass_top:")
 
 
 # -- Live view ----------------------------------------------------------------------------
@@ -133,15 +112,49 @@ def live_view(run: RemoteRun, waiting: bool) -> None:
         st.rerun()  # once, to stop the timer and draw the results below
 
 
-if run is None:
-    st.info("Press **Train** to start. The lecture model takes about 10 seconds here.", icon=":material/school:")
-    trainer_pool().warm_up()  # after the page is drawn: the first Train press then finds TensorFlow loaded
-    st.stop()
+def training_panel() -> None:
+    """Train, Stop and the live view. A click here reruns only this part: the sidebar and the summary stay as
+    they are, which spares a busy browser most of the work (a class of 30 may share one slow machine)."""
+    run = session_lab().current
+    shown = st.session_state.get("results_shown_for")
+    if run is not None and shown is not None and shown != run.uid:
+        st.rerun()  # a new run replaces the last one's results below: redraw the whole page, once
+    active = run is not None and not run.snapshot.state.done
+    train_column, stop_column, _ = st.columns([1, 1, 4])
+    train_column.button(
+        "Train",
+        type="primary",
+        icon=":material/play_arrow:",
+        disabled=active,
+        key="train_button",
+        on_click=press_train,
+        help="Start training with these settings." if not active else "Stop the current run first.",
+    )
+    stop_column.button(
+        "Stop",
+        icon=":material/stop:",
+        disabled=not active,
+        key="stop_button",
+        on_click=(run.stop if run is not None else None),
+        help="End training after the current batch. The model trained so far is kept.",
+    )
+    if "trainer_busy" in st.session_state:  # nothing was started, nothing changed: say why
+        st.warning(st.session_state.pop("trainer_busy"), icon=":material/hourglass_top:")
+    if run is None:
+        st.info("Press **Train** to start. The lecture model takes about 10 seconds here.", icon=":material/school:")
+        trainer_pool().warm_up()  # after the page is drawn: the first Train press then finds TensorFlow loaded
+        return
+    st.subheader("Watch it learn")
+    waiting = waiting_in_line(run.snapshot)
+    refresh = (QUEUED_REFRESH_SECONDS if waiting else LIVE_REFRESH_SECONDS) if active else None
+    st.fragment(run_every=refresh, key="live_view")(live_view)(run, waiting)
 
-st.subheader("Watch it learn")
-waiting = waiting_in_line(run.snapshot)
-refresh = (QUEUED_REFRESH_SECONDS if waiting else LIVE_REFRESH_SECONDS) if active else None
-st.fragment(run_every=refresh, key="live_view")(live_view)(run, waiting)
+
+run = lab.current
+st.session_state.results_shown_for = run.uid if run is not None else None  # what the page below is about
+st.fragment(training_panel, key="training_panel")()
+if run is None:
+    st.stop()
 
 
 # -- Results ------------------------------------------------------------------------------
