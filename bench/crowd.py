@@ -4,7 +4,8 @@ The server is pinned to one core and the browsers to the other (`taskset`), as o
 gets one core and the visitors' browsers must not eat it. One run of this script:
 1. starts the app, waits until its first page has shown, and notes the server's memory;
 2. warms up with one visitor (a full lecture run), then times one visitor alone (warm solo seconds);
-3. N visitors (browser contexts) open Train together, press Train on the lecture preset (5 epochs), wait for
+3. N visitors (browser contexts) open Train together and, once every page has loaded, press Train at the same
+   moment (`--press-when-ready`: each as soon as its own page is ready) on the lecture preset (5 epochs), wait for
    the end, then upload one real photo on Try it and wait for the answer, then close their tab;
 4. waits for the server to let the closed sessions go and notes its memory again.
 Prints one JSON object. Memory and CPU are for the server's whole process tree (training workers included).
@@ -135,20 +136,65 @@ async def count_exceptions(page) -> int:
     return await page.locator(EXCEPTION).count() + await page.get_by_text("This app has encountered an error").count()
 
 
-async def visit(browser, url: str, photo: Path | None, timeout: float) -> dict:
-    """Open Train, press Train, wait for the end; then upload a photo on Try it. Returns what was seen."""
+class SocketClock:
+    """The times (browser network clock) at which a page's websocket frames went out and came in, via CDP.
+
+    The server's part of a click's answer is from the click's request leaving the browser to the last frame of
+    the burst that answers it; the rest of click-to-answer is the browser's own work (and, here, its queue for
+    the one core that all the visitors' tabs share)."""
+
+    BURST_GAP = 0.25  # seconds without a frame that end the answer to one request
+
+    def __init__(self):
+        self.sent: list[float] = []
+        self.received: list[float] = []
+
+    async def attach(self, context, page) -> None:
+        cdp = await context.new_cdp_session(page)
+        cdp.on("Network.webSocketFrameSent", lambda event: self.sent.append(event["timestamp"]))
+        cdp.on("Network.webSocketFrameReceived", lambda event: self.received.append(event["timestamp"]))
+        await cdp.send("Network.enable")
+
+    def server_answer_seconds(self, sent_before: int) -> float | None:
+        """For the first request sent after `sent_before` requests: seconds until its reply burst ended."""
+        if len(self.sent) <= sent_before:
+            return None
+        request = self.sent[sent_before]
+        replies = sorted(t for t in self.received if t >= request)
+        if not replies:
+            return None
+        end = replies[0]
+        for t in replies[1:]:
+            if t - end > self.BURST_GAP:
+                break
+            end = t
+        return round(end - request, 3)
+
+
+async def visit(browser, url: str, photo: Path | None, timeout: float, together: asyncio.Barrier | None = None) -> dict:
+    """Open Train, press Train (with the others, when `together` is given), wait for the end; then upload a
+    photo on Try it. Returns what was seen."""
     context = await browser.new_context(viewport={"width": 1280, "height": 1400})
     page = await context.new_page()
     page.set_default_timeout(timeout * 1000)  # 30 tabs on one browser core: even a link click can take a while
     result = {"finished": False, "exceptions": 0}
+    clock = SocketClock()
     try:
+        await clock.attach(context, page)
         await page.goto(url, timeout=timeout * 1000)  # a class opening at once loads slowly on one browser core
         button = page.locator(".st-key-train_button button:not([disabled])").first
-        await button.wait_for(timeout=timeout * 1000)
+        try:
+            await button.wait_for(timeout=timeout * 1000)
+        finally:
+            if together is not None:
+                await together.wait()  # "now everybody press Train": after every page has loaded (or failed to)
+        await asyncio.sleep(0.5)  # let the frames of the page's own first run arrive before the click
+        sent_before = len(clock.sent)
         clicked = time.perf_counter()
         await button.click()
         await page.wait_for_function(ANSWERED, timeout=timeout * 1000, polling=50)
         result["click_to_answer_s"] = round(time.perf_counter() - clicked, 2)
+        result["server_answer_s"] = clock.server_answer_seconds(sent_before)
         result["clicked_at"] = clicked
         started, waits_seen, seen = None, [], {"progress": "", "alerts": ""}
         deadline = clicked + timeout
@@ -214,11 +260,17 @@ async def crowd(args) -> dict:
     os.sched_setaffinity(0, {args.browser_core})  # this script and its Chromium on one core...
     prefix = ("taskset", "-c", str(args.server_core))  # ...the server on the other
     extra = ("--server.disconnectedSessionTTL", str(args.session_ttl))
-    launched = time.perf_counter()
-    report: dict = {"benchmark": "crowd", "visitors": args.visitors, "epochs": 5}
-    with running_app(prefix=prefix, extra_args=extra, env=args.env) as (url, healthy_after, server):
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    report: dict = {
+        "benchmark": "crowd",
+        "visitors": args.visitors,
+        "epochs": 5,
+        "press": "when each page is ready" if args.press_when_ready else "together, once every page has loaded",
+    }
+    async with async_playwright() as playwright:
+        # The visitors' browser is already open when the teacher starts the app: only the app is timed.
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        launched = time.perf_counter()
+        with running_app(prefix=prefix, extra_args=extra, env=args.env) as (url, healthy_after, server):
             first = await browser.new_page()
             await first.goto(url)
             await first.locator(".st-key-train_button button:not([disabled])").first.wait_for(timeout=120_000)
@@ -240,7 +292,8 @@ async def crowd(args) -> dict:
             cpu_before, wall_before = tree_cpu_seconds(server.pid), time.perf_counter()
             web_before = web_cpu_seconds(server.pid)
             chosen = [photos[(i + 2) % len(photos)] if photos else None for i in range(args.visitors)]
-            results = await asyncio.gather(*(visit(browser, url, photo, args.timeout) for photo in chosen))
+            together = None if args.press_when_ready else asyncio.Barrier(args.visitors)
+            results = await asyncio.gather(*(visit(browser, url, photo, args.timeout, together) for photo in chosen))
             trained_until = max((r.get("ended_at", 0) for r in results), default=0) or time.perf_counter()
             first_click = min((r["clicked_at"] for r in results if "clicked_at" in r), default=wall_before)
             cpu_after = tree_cpu_seconds(server.pid)
@@ -251,53 +304,55 @@ async def crowd(args) -> dict:
             report["rss_peak_web_process_mb"] = round(sampler.peak_web, 1)
             await browser.close()
 
-        after = await memory_after_leaving(server.pid, args.settle)
-        report["rss_after_tabs_closed_mb"] = after["end_mb"]
-        report["rss_just_after_tabs_closed_mb"] = after["at_close_mb"]
-        report["rss_after_tabs_closed_web_mb"] = after["web_end_mb"]
-        report["rss_after_minus_before_mb"] = round(
-            report["rss_after_tabs_closed_mb"] - report["rss_before_crowd_mb"], 1
-        )
-        finished = [r for r in results if r["finished"]]
-        makespan = max((r["click_to_end_s"] for r in finished), default=None)
-        report.update(
-            {
-                "finished": len(finished),
-                "makespan_s": makespan,
-                "makespan_over_ten_solo": (
-                    round(makespan / (args.visitors * report["warm_solo_seconds"]), 2)
-                    if makespan and report["warm_solo_seconds"]
-                    else None
-                ),
-                "slowest_click_to_answer_s": max((r.get("click_to_answer_s", 0) for r in results), default=None),
-                "slowest_photo_answer_s": max((r.get("photo_answer_s", 0) for r in results), default=None),
-                # From the first click on Train to the last run's end: is the server computing or waiting?
-                "server_cpu_share_while_training": round(
-                    (cpu_after - cpu_before) / max(1e-9, trained_until - first_click), 2
-                ),
-                "server_cpu_share_whole_crowd": round((cpu_after - cpu_before) / wall, 2),
-                "cpu_seconds_web_process": round(web_used, 1),
-                "cpu_seconds_training_workers": round(cpu_after - cpu_before - web_used, 1),
-                "exceptions_seen": sum(r["exceptions"] for r in results) + warm["exceptions"] + solo["exceptions"],
-                "visitor_errors": [r["error"] for r in results if "error" in r],
-                "per_visitor": [
-                    {
-                        k: r.get(k)
-                        for k in (
-                            "queue_wait_s",
-                            "training_s",
-                            "reported_training_s",
-                            "click_to_answer_s",
-                            "photo_answer_s",
-                            "photo_answer",
-                            "queue_messages",
-                        )
-                    }
-                    for r in results
-                ],
-                "server_log_tail": _log_tail(),
-            }
-        )
+            after = await memory_after_leaving(server.pid, args.settle)
+            report["rss_after_tabs_closed_mb"] = after["end_mb"]
+            report["rss_just_after_tabs_closed_mb"] = after["at_close_mb"]
+            report["rss_after_tabs_closed_web_mb"] = after["web_end_mb"]
+            report["rss_after_minus_before_mb"] = round(
+                report["rss_after_tabs_closed_mb"] - report["rss_before_crowd_mb"], 1
+            )
+            finished = [r for r in results if r["finished"]]
+            makespan = max((r["click_to_end_s"] for r in finished), default=None)
+            report.update(
+                {
+                    "finished": len(finished),
+                    "makespan_s": makespan,
+                    "makespan_over_ten_solo": (
+                        round(makespan / (args.visitors * report["warm_solo_seconds"]), 2)
+                        if makespan and report["warm_solo_seconds"]
+                        else None
+                    ),
+                    "slowest_click_to_answer_s": max((r.get("click_to_answer_s", 0) for r in results), default=None),
+                    "slowest_server_answer_s": max((r.get("server_answer_s") or 0 for r in results), default=None),
+                    "slowest_photo_answer_s": max((r.get("photo_answer_s", 0) for r in results), default=None),
+                    # From the first click on Train to the last run's end: is the server computing or waiting?
+                    "server_cpu_share_while_training": round(
+                        (cpu_after - cpu_before) / max(1e-9, trained_until - first_click), 2
+                    ),
+                    "server_cpu_share_whole_crowd": round((cpu_after - cpu_before) / wall, 2),
+                    "cpu_seconds_web_process": round(web_used, 1),
+                    "cpu_seconds_training_workers": round(cpu_after - cpu_before - web_used, 1),
+                    "exceptions_seen": sum(r["exceptions"] for r in results) + warm["exceptions"] + solo["exceptions"],
+                    "visitor_errors": [r["error"] for r in results if "error" in r],
+                    "per_visitor": [
+                        {
+                            k: r.get(k)
+                            for k in (
+                                "queue_wait_s",
+                                "training_s",
+                                "reported_training_s",
+                                "click_to_answer_s",
+                                "server_answer_s",
+                                "photo_answer_s",
+                                "photo_answer",
+                                "queue_messages",
+                            )
+                        }
+                        for r in results
+                    ],
+                    "server_log_tail": _log_tail(),
+                }
+            )
     return report
 
 
@@ -312,6 +367,11 @@ def _log_tail() -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visitors", type=int, default=10)
+    parser.add_argument(
+        "--press-when-ready",
+        action="store_true",
+        help="each visitor presses Train as soon as its own page is ready (the default: all together, once loaded)",
+    )
     parser.add_argument("--timeout", type=float, default=900, help="seconds a visitor waits for its run at most")
     parser.add_argument("--server-core", type=int, default=0)
     parser.add_argument("--browser-core", type=int, default=1)
