@@ -354,7 +354,7 @@ def test_image_grid_is_one_picture_with_one_title_each():
     np.testing.assert_array_equal(mosaic[top : top + 28, :28, 0], images[0])
 
 
-def test_image_grid_of_80_images_is_fast_enough_and_handles_floats():
+def test_image_grid_of_80_float_images_with_a_channel_axis():
     images = np.random.default_rng(0).random((80, 28, 28, 1))  # floats in 0..1 with a channel axis
     fig = image_grid_figure(images, ["Bag"] * 80, columns=10)
     assert len(fig.layout.annotations) == 80
