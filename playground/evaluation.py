@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,3 +62,42 @@ def evaluate(model, images: np.ndarray, labels: np.ndarray) -> Evaluation:
     loss = float(-np.mean(np.log(np.clip(picked, 1e-7, 1.0))))  # Keras clips at epsilon the same way
     accuracy = float(np.mean(predictions == labels))
     return Evaluation(loss, accuracy, confusion_matrix(labels, predictions), predictions, probabilities)
+
+
+def verdict(train_accuracy: float, test_accuracy: float) -> tuple[str, str]:
+    """A plain-language verdict: (kind, sentence), kind one of 'learning well', 'overfitting', 'underfitting'.
+
+    Overfitting when training accuracy beats test accuracy by more than 5 points; otherwise
+    underfitting when either is below 80%; otherwise learning well. Accuracies are fractions (0..1).
+    """
+    train, test = float(train_accuracy), float(test_accuracy)
+    for name, value in (("train_accuracy", train), ("test_accuracy", test)):
+        if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+            raise ValueError(f"{name} must be a fraction between 0 and 1, got {value}")
+    gap = train - test
+    if gap > 0.05 + 1e-9:  # 0.90 - 0.85 is 0.05000000000000004 in floating point: exactly 5 points is not overfitting
+        return (
+            "overfitting",
+            f"It does {_points(gap)} points better on the images it trained on ({train:.0%}) than on new ones "
+            f"({test:.0%}). That gap means it has started memorising the training images instead of learning "
+            "what the garments look like.",
+        )
+    if train < 0.80 or test < 0.80:
+        which, value = ("training images", train) if train <= test else ("new images", test)
+        return (
+            "underfitting",
+            f"It gets only {value:.0%} of the {which} right: it has not learned enough yet. "
+            "More epochs, a bigger model or a different learning rate may help.",
+        )
+    closeness = "as well as" if gap <= 0 else "almost as well as"
+    return (
+        "learning well",
+        f"It recognises {test:.0%} of new images, {closeness} the images it trained on ({train:.0%}): "
+        "what it learned carries over to garments it has never seen.",
+    )
+
+
+def _points(fraction: float) -> str:
+    """A difference of two fractions in percentage points, without a needless '.0'."""
+    text = f"{fraction * 100:.1f}"
+    return text[:-2] if text.endswith(".0") else text

@@ -11,25 +11,21 @@ import pytest
 
 from playground import charts
 from playground.charts import (
-    BLUE,
-    GREY,
-    ORANGE,
-    WAITING_TEXT,
     accuracy_comparison_figure,
     confusion_figure,
     image_grid_figure,
     live_training_figure,
     per_class_accuracy_figure,
     probability_figure,
-    relu,
     relu_figure,
     smooth,
-    softmax,
     softmax_figure,
-    verdict,
 )
+from playground.charts import images as image_charts
+from playground.charts.style import BLUE, GREY, ORANGE, WAITING_TEXT
 from playground.data import CLASS_NAMES
-from playground.evaluation import Evaluation, confusion_matrix
+from playground.evaluation import Evaluation, confusion_matrix, verdict
+from playground.maths import relu, softmax
 from playground.training import BatchPoint, EpochRecord, RunState, Snapshot
 
 LESSON_SOFTMAX = [0.0320586, 0.23688282, 0.64391426, 0.08714432]
@@ -348,9 +344,9 @@ def test_image_grid_is_one_picture_with_one_title_each():
     assert len(hover.x) == 20 and hover.hovertext[3] == "True: Shirt — Guess: Coat 3"
     assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
     mosaic = np.asarray(pictures[0].z)
-    assert mosaic.shape[2] == 3 and mosaic.shape[1] == 8 * 28 + 7 * charts._GAP  # 8 columns
+    assert mosaic.shape[2] == 3 and mosaic.shape[1] == 8 * 28 + 7 * image_charts._GAP  # 8 columns
     # Not inverted: the first image appears pixel for pixel, below its title.
-    top = charts._LINE * 2 + 2
+    top = image_charts._LINE * 2 + 2
     np.testing.assert_array_equal(mosaic[top : top + 28, :28, 0], images[0])
 
 
@@ -367,7 +363,7 @@ def test_image_grid_edge_cases():
     with pytest.raises(ValueError):
         image_grid_figure(np.zeros((2, 28, 28), np.uint8), ["only one"])
     fig = image_grid_figure(np.zeros((3, 28, 28), np.uint8), ["a", "b", "c"], columns=8)
-    assert np.asarray(fig.data[0].z).shape[1] == 3 * 28 + 2 * charts._GAP  # no empty columns
+    assert np.asarray(fig.data[0].z).shape[1] == 3 * 28 + 2 * image_charts._GAP  # no empty columns
 
 
 # -- verdict ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import streamlit as st
 
 from playground import charts
 from playground.data import CLASS_NAMES, FashionMNIST
+from playground.evaluation import verdict
 from playground.numpy_net import first_layer_kernel
 from playground.workers import RemoteRun
 
@@ -45,7 +46,7 @@ def show_results(run: RemoteRun, data: FashionMNIST, runs: list[RemoteRun]) -> N
     if evaluation is None or snap.train_accuracy is None:
         return
     st.subheader("How well did it learn?")
-    kind, sentence = charts.verdict(snap.train_accuracy, evaluation.accuracy)
+    kind, sentence = verdict(snap.train_accuracy, evaluation.accuracy)
     left, right = st.columns([2, 3])
     with left:
         st.metric("Training accuracy", f"{snap.train_accuracy:.1%}", help="On the images it learned from.")

@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from playground import charts
+from playground.maths import relu, softmax
 from playground.pages.common import training_badge
 
 LESSON_VALUES = (1.0, 3.0, 4.0, 2.0)
@@ -39,7 +40,7 @@ temperature = st.slider(
     key="softmax_temperature",
     help="Scores are divided by this first. Low: the winner takes almost everything. High: everything evens out.",
 )
-probabilities = charts.softmax(values, temperature)
+probabilities = softmax(values, temperature)
 st.plotly_chart(charts.softmax_figure(values, temperature), key="softmax_chart", config={"displayModeBar": False})
 winner = int(np.argmax(probabilities))
 st.markdown(
@@ -67,4 +68,4 @@ x = st.slider(
     help="Drag it and watch the point move along the ReLU curve.",
 )
 st.plotly_chart(charts.relu_figure(x), key="relu_chart", config={"displayModeBar": False})
-st.code(f"relu({x:.1f}) = {charts.relu(x):.1f}\n\nif x > 0:\n    return x\nelse:\n    return 0", language="python")
+st.code(f"relu({x:.1f}) = {relu(x):.1f}\n\nif x > 0:\n    return x\nelse:\n    return 0", language="python")

@@ -1,0 +1,158 @@
+"""The live training chart: loss and accuracy per batch, smoothed, with each epoch's results.
+
+Snapshots are read by attribute (duck typing), so this never imports the training engine or Keras."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from playground.charts.style import (
+    BLUE,
+    GREEN,
+    LIGHT_BLUE,
+    LIVE_UIREVISION,
+    ORANGE,
+    WAITING_TEXT,
+    apply_style,
+    show_empty,
+)
+
+
+def smooth(values: Sequence[float], weight: float = 0.8) -> np.ndarray:
+    """Exponential moving average with TensorBoard's bias correction.
+
+    Each output is weight * previous + (1 - weight) * value, divided by (1 - weight**n) so the first
+    points are not dragged towards zero. Values that are not finite (a loss that blew up) are passed
+    through unchanged and do not disturb the average. weight=0 returns the values themselves.
+    """
+    if not 0.0 <= weight < 1.0:
+        raise ValueError(f"weight must be in [0, 1), got {weight}")
+    values = np.asarray(values, dtype=float).ravel()
+    out = np.empty_like(values)
+    last, count = 0.0, 0
+    for i, value in enumerate(values.tolist()):
+        if not math.isfinite(value):
+            out[i] = value
+            continue
+        last = last * weight + (1.0 - weight) * value
+        count += 1
+        out[i] = last / (1.0 - weight**count)
+    return out
+
+
+def _finite_or_nan(values: list[float]) -> np.ndarray:
+    array = np.asarray(values, dtype=float)
+    array[~np.isfinite(array)] = np.nan  # infinities are not valid JSON; NaN becomes a gap in the line
+    return array
+
+
+def live_training_figure(snapshot, smoothing: float = 0.9) -> go.Figure:
+    """Loss (top) and accuracy (bottom) against epochs, for a Snapshot of a training run.
+
+    In each row: the per-batch values as a thin light line, their smoothed version (see smooth()) as a
+    strong line, and at the end of every epoch the training result (orange circles) and, when there is
+    a validation set, the validation result (green diamonds). With no data yet it is an empty chart
+    saying so. uirevision is constant so a user's zoom survives the live updates.
+    """
+    points = tuple(getattr(snapshot, "batch_points", ()) or ())
+    history = tuple(getattr(snapshot, "epoch_history", ()) or ())
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06)
+
+    rows = (
+        ("loss", "Loss<br><sup>lower is better</sup>", ".3f", 1),
+        ("accuracy", "Accuracy<br><sup>higher is better</sup>", ".1%", 2),
+    )
+    x = np.array([p.epoch for p in points], dtype=float)
+    for name, axis_title, number, row in rows:
+        first = row == 1  # one legend entry per kind of line, shared by both rows
+        if points:
+            y = _finite_or_nan([getattr(p, name) for p in points])
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=y,
+                    mode="lines",
+                    name="Batches",
+                    legendgroup="batches",
+                    showlegend=first,
+                    line=dict(color=LIGHT_BLUE, width=1),
+                    hovertemplate=f"After %{{x:.2f}} epochs<br>{name} on the latest batches: %{{y:{number}}}"
+                    "<extra></extra>",
+                ),
+                row=row,
+                col=1,
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=smooth(y, smoothing),
+                    mode="lines",
+                    name="Smoothed",
+                    legendgroup="smoothed",
+                    showlegend=first,
+                    line=dict(color=BLUE, width=2.5),
+                    hovertemplate=f"After %{{x:.2f}} epochs<br>smoothed {name}: %{{y:{number}}}<extra></extra>",
+                ),
+                row=row,
+                col=1,
+            )
+        training = [(r.epoch, getattr(r, name)) for r in history if getattr(r, name) is not None]
+        if training:
+            ex, ey = zip(*training, strict=True)
+            fig.add_trace(
+                go.Scatter(
+                    x=list(ex),
+                    y=_finite_or_nan(list(ey)),
+                    mode="markers",
+                    name="Epoch end: training",
+                    legendgroup="train",
+                    showlegend=first,
+                    marker=dict(color=ORANGE, size=10, symbol="circle", line=dict(color="white", width=1.5)),
+                    hovertemplate=f"End of epoch %{{x}}<br>{name} on the training images: %{{y:{number}}}"
+                    "<extra></extra>",
+                ),
+                row=row,
+                col=1,
+            )
+        validation = [(r.epoch, getattr(r, f"val_{name}")) for r in history if getattr(r, f"val_{name}") is not None]
+        if validation:
+            vx, vy = zip(*validation, strict=True)
+            fig.add_trace(
+                go.Scatter(
+                    x=list(vx),
+                    y=_finite_or_nan(list(vy)),
+                    mode="markers",
+                    name="Epoch end: validation",
+                    legendgroup="validation",
+                    showlegend=first,
+                    marker=dict(color=GREEN, size=11, symbol="diamond", line=dict(color="white", width=1.5)),
+                    hovertemplate=f"End of epoch %{{x}}<br>{name} on validation images, which it never trains on: "
+                    f"%{{y:{number}}}<extra></extra>",
+                ),
+                row=row,
+                col=1,
+            )
+        fig.update_yaxes(title_text=axis_title, row=row, col=1)
+
+    fig.update_yaxes(rangemode="tozero", tickformat=".2f", row=1, col=1)
+    fig.update_yaxes(range=[0, 1.03], tickformat=".0%", dtick=0.2, row=2, col=1)
+    epochs = int(getattr(snapshot, "epochs", 0) or 0)
+    if epochs > 0:  # the whole run's width from the start: the lines grow to the right as it trains
+        last = max([epochs, *x.tolist(), *(r.epoch for r in history)])
+        fig.update_xaxes(range=[0, last])
+        if last <= 20:
+            fig.update_xaxes(dtick=1)
+    fig.update_xaxes(title_text="Epochs (passes through the training images)", row=2, col=1)
+    apply_style(fig, 440, legend=True, top=40)
+    fig.update_layout(uirevision=LIVE_UIREVISION)
+    for row in (1, 2):  # an axis without a trace is not drawn at all: keep both rows visible while empty
+        if not any(trace.yaxis == ("y" if row == 1 else "y2") for trace in fig.data):
+            fig.add_trace(go.Scatter(x=[], y=[], showlegend=False, hoverinfo="skip"), row=row, col=1)
+    if not points and not history:
+        show_empty(fig, WAITING_TEXT, y=0.78)
+    return fig

@@ -1,0 +1,71 @@
+"""One look for every chart: the template, the colours (told apart by colour-blind readers too) and the
+layout helpers every figure shares."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+TEMPLATE = "plotly_white"
+FONT_SIZE = 14
+BLUE = "#2b6cb0"  # the main colour: bars, smoothed lines
+LIGHT_BLUE = "#b8cde8"  # raw, noisy data behind a smoothed line
+GREY = "#a0aec0"  # the bars that are not the point of the chart
+ORANGE = "#dd6b20"  # the highlight: the winner, the training markers, the hardest classes
+GREEN = "#2f855a"  # validation, right answers
+RED = "#c53030"  # mistakes
+DARK_GREEN = "#1c6b43"  # the confusion matrix's right answers
+WAITING_TEXT = "Waiting for the first batches…"
+LIVE_UIREVISION = "live-training"  # constant: a user's zoom survives every redraw of the live chart
+
+PLURALS = {
+    "T-shirt/top": "T-shirts/tops",
+    "Trouser": "trousers",
+    "Pullover": "pullovers",
+    "Dress": "dresses",
+    "Coat": "coats",
+    "Sandal": "sandals",
+    "Shirt": "shirts",
+    "Sneaker": "sneakers",
+    "Bag": "bags",
+    "Ankle boot": "ankle boots",
+}
+
+
+def plural(name: str) -> str:
+    return PLURALS.get(name, f"{name} images")
+
+
+def apply_style(fig: go.Figure, height: int, *, legend: bool = False, top: int = 30) -> go.Figure:
+    """The shared look: template, font, height, tight margins, horizontal legend on top."""
+    fig.update_layout(
+        template=TEMPLATE,
+        height=height,
+        font=dict(size=FONT_SIZE),
+        margin=dict(l=10, r=10, t=top, b=10),
+        showlegend=legend,
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, font=dict(size=13)),
+        hoverlabel=dict(font_size=13),
+    )
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def show_empty(fig: go.Figure, message: str, y: float = 0.5) -> go.Figure:
+    fig.add_annotation(
+        text=message, xref="paper", yref="paper", x=0.5, y=y, showarrow=False, font=dict(size=16, color="#718096")
+    )
+    return fig
+
+
+def check_class_vector(values: np.ndarray, class_names: Sequence[str], what: str) -> np.ndarray:
+    values = np.asarray(values, dtype=float).ravel()
+    if len(values) != len(class_names):
+        raise ValueError(f"{what} has {len(values)} values but there are {len(class_names)} class names.")
+    return values
+
+
+RUN_COLOURS = ("#2b6cb0", "#dd6b20", "#2f855a", "#805ad5", "#c53030", "#319795", "#d69e2e", "#4a5568")

@@ -1,0 +1,23 @@
+"""The lesson's two functions, in NumPy: softmax (scores into chances) and ReLU (negatives to zero)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def softmax(values: Sequence[float], temperature: float = 1.0) -> np.ndarray:
+    """Numerically stable softmax of values / temperature: non-negative, sums to 1."""
+    if not temperature > 0:
+        raise ValueError(f"temperature must be positive, got {temperature}")
+    z = np.asarray(values, dtype=float).ravel() / temperature
+    z = z - z.max()
+    e = np.exp(z)
+    return e / e.sum()
+
+
+def relu(x):
+    """max(x, 0): a float for a number, an array for an array."""
+    result = np.maximum(np.asarray(x, dtype=float), 0.0)
+    return float(result) if result.ndim == 0 else result
