@@ -4,6 +4,7 @@ import streamlit as st
 
 pages = {
     "Learn": [
+        st.Page("playground/pages/lesson.py", title="Lesson", icon=":material/school:"),
         st.Page("playground/pages/explore.py", title="Explore the data", icon=":material/grid_view:"),
         st.Page("playground/pages/train.py", title="Train", icon=":material/model_training:", default=True),
         st.Page("playground/pages/softmax_relu.py", title="Softmax and ReLU", icon=":material/functions:"),

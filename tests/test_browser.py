@@ -15,7 +15,13 @@ from tests.appserver import ROOT, launch_chromium, running_app
 playwright_api = pytest.importorskip("playwright.sync_api", reason="install requirements-dev.txt")
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "artifacts" / "screenshots"
-PAGES = {"explore": "Explore the data", "": "Train a network", "softmax_relu": "Softmax and ReLU", "try_it": "Try it"}
+PAGES = {
+    "lesson": "The pictures",
+    "explore": "Explore the data",
+    "": "Train a network",
+    "softmax_relu": "Softmax and ReLU",
+    "try_it": "Try it",
+}
 CHART_STATE = """() => {
   const plot = document.querySelector('.st-key-live_chart .js-plotly-plot');
   if (!plot || !plot._fullData || !plot._fullData.length) return null;

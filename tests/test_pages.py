@@ -25,6 +25,7 @@ from tests.synthetic import (
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 PAGES = {
+    "lesson": "playground/pages/lesson.py",
     "explore": "playground/pages/explore.py",
     "train": "playground/pages/train.py",
     "softmax": "playground/pages/softmax_relu.py",
@@ -273,7 +274,12 @@ WEB_PROCESS_SCRIPT = """
 import sys
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file(sys.argv[1], default_timeout=120).run()
-for page in ("playground/pages/explore.py", "playground/pages/softmax_relu.py", "playground/pages/try_it.py"):
+for page in (
+    "playground/pages/lesson.py",
+    "playground/pages/explore.py",
+    "playground/pages/softmax_relu.py",
+    "playground/pages/try_it.py",
+):
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
 at.file_uploader(key="upload").upload("shirt.png", open(sys.argv[2], "rb").read(), "image/png").run()

@@ -1,0 +1,427 @@
+"""The week-2 lesson as a guided walk: its steps and Lab 1's exercises as data, and the small demos in NumPy.
+
+Text is written for people who have never programmed. No number is typed into it: every figure is a
+{placeholder} filled from the dataset, the lecture's settings, a computation here, or a recorded run
+(playground.lesson_records); tests/test_lesson.py checks that the text holds no bare digits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from playground.config import LECTURE, PRESETS
+from playground.maths import relu, softmax
+
+LESSON_SCORES = (1.0, 3.0, 4.0, 2.0)  # the lesson's softmax example (its input, not a result)
+
+
+# -- The facts the text quotes, each computed -----------------------------------------------------
+
+
+def lesson_facts(train_count: int, test_count: int, class_count: int, side: int) -> dict:
+    """Every number the steps' text uses, from the dataset's sizes, the lecture's settings and softmax."""
+    chances = softmax(LESSON_SCORES)
+    return {
+        "images": f"{train_count + test_count:,}",
+        "train": f"{train_count:,}",
+        "test": f"{test_count:,}",
+        "classes": class_count,
+        "side": side,
+        "pixels": side * side,
+        "hidden": LECTURE.hidden_units[0],
+        "epochs": LECTURE.epochs,
+        "scores": ", ".join(f"{s:g}" for s in LESSON_SCORES),
+        "chances": ", ".join(f"{c:.3f}" for c in chances),
+        "chances_sum": f"{chances.sum():g}",
+        "stop_loss": PRESETS["callback_loss"].config.stop_loss,
+        "long_epochs": PRESETS["epochs_15"].config.epochs,
+        "longer_epochs": PRESETS["epochs_30"].config.epochs,
+        "max_pixel": 255,  # the largest value a byte can hold: how the images are stored
+    }
+
+
+# -- The steps ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One screen of the walk: a few plain sentences, one thing to do, and what to notice."""
+
+    key: str  # names the demo the page draws for this step
+    title: str
+    sentences: tuple[str, ...]
+    do: str
+    notice: str
+
+    def filled(self, facts: dict) -> Step:
+        """The same step with its {placeholders} replaced by facts."""
+        return Step(
+            self.key,
+            self.title.format(**facts),
+            tuple(s.format(**facts) for s in self.sentences),
+            self.do.format(**facts),
+            self.notice.format(**facts),
+        )
+
+
+STEPS = (
+    Step(
+        "data",
+        "The pictures",
+        (
+            "The computer learns from {images} small grey pictures of clothes, in {classes} kinds: T-shirts, "
+            "trousers, shoes, bags and more.",
+            "{train} pictures are for learning. The other {test} are kept in a drawer and only used at the end, "
+            "for the test.",
+            "Why keep some back? A pupil who has seen the exam questions can learn the answers by heart. "
+            "Only new questions show what was really learnt.",
+        ),
+        "Look at the pictures below: one of each kind.",
+        "They are tiny ({side} by {side} dots) and have no colour. Could you tell a shirt from a coat?",
+    ),
+    Step(
+        "flatten",
+        "Flatten: a picture becomes a row of numbers",
+        (
+            "To a computer a picture is only numbers: one for each dot, from 0 for black to {max_pixel} for white.",
+            "The network's first layer, Flatten, takes the {side} rows of dots and lays them end to end.",
+            "The picture becomes one long row of {pixels} numbers. Nothing is lost, only rearranged.",
+        ),
+        "Move the slider to lay the picture's rows out one after another.",
+        "The row holds the same dots as the picture. The network only ever sees that row.",
+    ),
+    Step(
+        "neuron",
+        "One neuron: multiply, add up, throw away the negatives",
+        (
+            "A neuron looks at all {pixels} numbers of the row. It multiplies each one by its own weight "
+            "and adds everything up.",
+            "A weight above zero means 'this dot being bright is a good sign', below zero 'a bad sign'.",
+            "Then ReLU: if the sum is below zero it becomes zero, otherwise it passes unchanged.",
+        ),
+        "Pick one of two real neurons from a trained network and see its sum for the picture.",
+        "One sum is positive and passes. The other is negative, and ReLU turns it into zero.",
+    ),
+    Step(
+        "layers",
+        "Neurons in layers, and softmax",
+        (
+            "The lecture's network has {hidden} such neurons side by side, all looking at the same row.",
+            "After them come {classes} output neurons, one for each kind of garment. Each gives a score.",
+            "Softmax turns scores into chances: all positive and adding up to {chances_sum}. The biggest score "
+            "gets the biggest chance.",
+        ),
+        "Look at the lesson's example: the scores {scores} become the chances {chances}.",
+        "The chances add up to {chances_sum}, and the biggest score wins the biggest share.",
+    ),
+    Step(
+        "train",
+        "Loss and optimizer: learning by guessing",
+        (
+            "At first the weights are random, so the guesses are bad.",
+            "The loss is a number that says how wrong the guesses were: the lower, the better.",
+            "The optimizer then nudges every weight a little, so the next guess is a bit better. "
+            "Again and again, {epochs} times through all the learning pictures.",
+        ),
+        "Train the lecture's network here, or show a recorded run, and watch the loss.",
+        "The loss falls fast at first, then more slowly. Accuracy climbs at the same time.",
+    ),
+    Step(
+        "overfit",
+        "Training accuracy and test accuracy",
+        (
+            "Training accuracy is how often the network is right on the pictures it learnt from. "
+            "Test accuracy is the same on the pictures kept in the drawer.",
+            "The test is usually a little lower: those pictures are new to it.",
+            "Train too long and the network starts learning its pictures by heart: training accuracy keeps "
+            "rising while the new pictures stop improving. That is called overfitting.",
+        ),
+        "Compare the lecture's run with {long_epochs} and {longer_epochs} passes.",
+        "The gap between the two accuracies grows the longer it trains.",
+    ),
+    Step(
+        "callback",
+        "Callbacks: stop when it is good enough",
+        (
+            "Training takes time, and after a while more passes do not help.",
+            "A callback is a little check after every pass. Lab 2's checks the loss: once it is below "
+            "{stop_loss}, training stops.",
+        ),
+        "Show when the recorded run stopped, or train it live.",
+        "It stops by itself, before it has done all its passes.",
+    ),
+    Step(
+        "try",
+        "Try it: ask a trained network",
+        (
+            "Now a trained network can look at a picture it has never seen and give {classes} chances.",
+            "The tallest bar is its guess. When two bars are close, it is not sure.",
+        ),
+        "Ask it about a test picture, or open Try it and draw a garment yourself.",
+        "It is very sure about most pictures, and unsure about the ones you might find hard too.",
+    ),
+    Step(
+        "exercises",
+        "Lab 1's exercises",
+        (
+            "The lesson's first lab ends with eight small experiments. Each one changes one thing and asks "
+            "what happens.",
+            "Pick an exercise, read the question, think about it, then press the button for the answer.",
+        ),
+        "Choose an exercise, guess first, then show the answer.",
+        "Small changes can make a network slower, better, worse, or stop it working at all.",
+    ),
+)
+
+
+def step_from_param(value: str | None, count: int = len(STEPS)) -> int | None:
+    """The step number in a link (?step=3), or None when it is missing or not a step."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= count else None
+
+
+# -- The demos -----------------------------------------------------------------------------------------
+
+
+def flatten_frames(image: np.ndarray, rows_done: int) -> tuple[np.ndarray, np.ndarray]:
+    """The picture with its first rows_done rows taken away, and the row of numbers with them laid out.
+
+    Returns (picture, row): picture is the 2-D image with moved rows greyed out; row is 1 × pixels, with the
+    places not filled yet greyed out.
+    """
+    rows_done = int(np.clip(rows_done, 0, image.shape[0]))
+    moved = rows_done * image.shape[1]
+    picture = image.copy()
+    picture[:rows_done] = EMPTY_GREY
+    row = np.full((1, image.size), EMPTY_GREY, dtype=image.dtype)
+    row[0, :moved] = image.reshape(-1)[:moved]
+    return picture, row
+
+
+EMPTY_GREY = 70  # where a dot has been moved from, or not yet moved to
+
+
+@dataclass(frozen=True)
+class NeuronSum:
+    """One neuron on one picture: what each dot adds, the sum, and what ReLU lets through."""
+
+    contributions: np.ndarray  # pixel (0..1) × weight, one per dot
+    bias: float
+
+    @property
+    def total(self) -> float:
+        return float(self.contributions.sum() + self.bias)
+
+    @property
+    def after_relu(self) -> float:
+        return relu(self.total)
+
+
+def neuron_sum(image: np.ndarray, weights: Sequence[float], bias: float) -> NeuronSum:
+    """The sum a Dense neuron computes for a picture, with pixels scaled to 0..1 as the lecture's model does."""
+    pixels = np.asarray(image, dtype=float).reshape(-1) / 255.0
+    return NeuronSum(pixels * np.asarray(weights, dtype=float), float(bias))
+
+
+# -- Outcomes: a run's numbers, recorded or live -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one run showed: the numbers the exercises talk about."""
+
+    test_accuracy: float
+    train_accuracy: float
+    epochs_run: int
+    seconds: float
+    parameters: int | None = None
+    stop_reason: str = ""
+
+    @classmethod
+    def from_summary(cls, summary: dict) -> Outcome:
+        """From the CLI's --json object (a recorded run)."""
+        return cls(
+            summary["test_accuracy"],
+            summary["train_accuracy"],
+            summary["epochs_run"],
+            summary["seconds"],
+            summary.get("parameters"),
+            summary.get("stop_reason", ""),
+        )
+
+    @classmethod
+    def from_snapshot(cls, snapshot, parameters: int | None = None) -> Outcome:
+        """From a finished live run's last snapshot."""
+        return cls(
+            snapshot.test_accuracy,
+            snapshot.train_accuracy,
+            len(snapshot.epoch_history),
+            snapshot.elapsed,
+            parameters,
+            snapshot.stop_reason,
+        )
+
+    @property
+    def gap(self) -> float:
+        return self.train_accuracy - self.test_accuracy
+
+
+# -- Lab 1's exercises --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """A question from Lab 1 and what answers it: recorded runs to compare, or a notebook error to show."""
+
+    number: int
+    title: str
+    question: str
+    runs: tuple[str, ...] = ()  # names in lesson_records.RECORDED_RUNS, the lecture's first when compared
+    mistake: str = ""  # a name in lesson_records.MISTAKES
+    explanation: str = ""  # for a mistake: why it fails, in plain words
+
+
+EXERCISES = (
+    Exercise(
+        1,
+        "What do the ten numbers mean?",
+        "After training, the notebook prints the network's answer for the first test picture: ten numbers, "
+        "and then the picture's true label. What do the ten numbers mean?",
+        runs=("lecture",),
+    ),
+    Exercise(
+        2,
+        "More neurons",
+        "Give the hidden layer 512 or 1024 neurons instead of the lecture's. Does training get slower? "
+        "Does the network get more accurate?",
+        runs=("lecture", "wider_512", "bigger_1024"),
+    ),
+    Exercise(
+        3,
+        "Take away Flatten",
+        "What happens if the network has no Flatten layer?",
+        mistake="no_flatten",
+        explanation=(
+            "Without Flatten, every neuron looks at one row of the picture at a time instead of the whole "
+            "picture. So the network gives an answer for each row, a whole grid of answers per picture, "
+            "while each picture has only one label to compare with. The shapes do not match, and Keras stops. "
+            "Laying the picture out as one row first gives one row in, one answer out."
+        ),
+    ),
+    Exercise(
+        4,
+        "Five outputs instead of ten",
+        "The last layer has one neuron per kind of garment. What if it has only five?",
+        mistake="five_outputs",
+        explanation=(
+            "The labels are the numbers of the ten kinds, from the first to the last. With five output "
+            "neurons the network can only answer with the first five kinds, so a label like 'ankle boot' "
+            "points at an output that does not exist, and Keras stops. There must be one output per kind."
+        ),
+    ),
+    Exercise(
+        5,
+        "An extra hidden layer",
+        "Add a second hidden layer between the first one and the output. Does it help?",
+        runs=("lecture", "extra_layer"),
+    ),
+    Exercise(
+        6,
+        "More epochs",
+        "Train for 15 or 30 passes instead of the lecture's. Does it keep getting better?",
+        runs=("lecture", "epochs_15", "epochs_30"),
+    ),
+    Exercise(
+        7,
+        "No normalization",
+        "The notebook divides every dot by 255, so the numbers go from 0 to 1. What if we skip that?",
+        runs=("lecture", "no_normalization"),
+    ),
+    Exercise(
+        8,
+        "A callback at a chosen accuracy",
+        "Stop training once the training accuracy reaches a level you choose. At which pass does it stop?",
+        runs=("callback_accuracy",),
+    ),
+)
+EXERCISE_NUMBERS = tuple(exercise.number for exercise in EXERCISES)
+
+
+def describe_config(name_or_config) -> str:
+    """A run in a few words: '512 neurons, 5 passes', 'no normalization', ..."""
+    config = PRESETS[name_or_config].config if isinstance(name_or_config, str) else name_or_config
+    layers = " + ".join(str(units) for units in config.hidden_units)
+    words = f"{layers} neurons, {config.epochs} passes"
+    if not config.normalize:
+        words += ", no normalization"
+    if config.stop_loss is not None:
+        words += f", stop when loss < {config.stop_loss:g}"
+    if config.stop_accuracy is not None:
+        words += f", stop at {config.stop_accuracy:.0%} accuracy"
+    return words
+
+
+def compare_answer(number: int, outcomes: dict[str, Outcome]) -> str:
+    """The answer to a comparing exercise, in plain words, from the runs' real numbers (lecture first)."""
+    base = outcomes.get("lecture")
+    others = {name: o for name, o in outcomes.items() if name != "lecture"}
+    if number == 2 and base:
+        parts = [
+            f"{PRESETS[name].config.hidden_units[0]} neurons: {o.test_accuracy:.1%} right on the test, "
+            f"{o.parameters:,} weights, {o.seconds:.0f} s" + (" (slower)" if o.seconds > base.seconds else "")
+            for name, o in others.items()
+        ]
+        return (
+            f"The lecture's network ({LECTURE.hidden_units[0]} neurons) got {base.test_accuracy:.1%} right with "
+            f"{base.parameters:,} weights in {base.seconds:.0f} s. " + "; ".join(parts) + ". "
+            "More neurons mean many more weights to compute, so each pass takes longer; accuracy moves only "
+            "a little."
+        )
+    if number == 5 and base:
+        (extra,) = others.values()
+        better = "a little better" if extra.test_accuracy > base.test_accuracy else "no better"
+        return (
+            f"One hidden layer: {base.test_accuracy:.1%} right on the test. Two hidden layers: "
+            f"{extra.test_accuracy:.1%}, {better}, with {extra.parameters:,} weights instead of "
+            f"{base.parameters:,}. For pictures this simple, one layer already finds most of what there is."
+        )
+    if number == 6 and base:
+        rows = [base, *others.values()]
+        parts = [
+            f"{o.epochs_run} passes: training {o.train_accuracy:.1%}, test {o.test_accuracy:.1%} (gap {o.gap:.1%})"
+            for o in rows
+        ]
+        return (
+            "; ".join(parts) + ". Training accuracy keeps climbing, the test much less: the network starts "
+            "learning its own pictures by heart. That is overfitting."
+        )
+    if number == 7 and base:
+        (raw,) = others.values()
+        return (
+            f"Divided by 255: {base.test_accuracy:.1%} right on the test. Raw numbers up to 255: "
+            f"{raw.test_accuracy:.1%}. Big input numbers make the optimizer's nudges too big and bumpy, so it "
+            "learns worse in the same time."
+        )
+    if number == 8:
+        (run,) = outcomes.values()
+        return f"It stopped after {run.epochs_run} passes: {run.stop_reason}. Test accuracy {run.test_accuracy:.1%}."
+    return ""
+
+
+def probabilities_answer(probabilities: Sequence[float], label: int, class_names: Sequence[str]) -> str:
+    """Exercise 1's answer: what the ten numbers mean, for this picture."""
+    values = np.asarray(probabilities, dtype=float)
+    guess = int(np.argmax(values))
+    verdict = "right" if guess == label else "wrong"
+    return (
+        f"Each number is how likely the network thinks it is that the picture shows one kind of garment, in "
+        f"the order of the labels. Together they add up to {values.sum():.3f}. The biggest, {values[guess]:.1%}, "
+        f"is at place {guess}: {class_names[guess]}. The true label is {label}, {class_names[label]}, so the "
+        f"guess is {verdict}."
+    )
