@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import platform
+import shlex
 import sys
 import time
+from pathlib import Path
 
 from playground.config import ACTIVATIONS, ARCHITECTURES, OPTIMIZERS, PRESETS, ConfigError, ExperimentConfig
 
@@ -56,8 +59,23 @@ def make_parser() -> argparse.ArgumentParser:
     train.add_argument("--stop-loss", help="stop when training loss falls below this")
     train.add_argument("--no-normalize", action="store_true", help="feed raw 0-255 pixels")
     train.add_argument("--augment", action="store_true", help="random shifts, zoom and contrast while training")
-    train.add_argument("--save", metavar="PATH", help="save the trained model (.keras)")
+    train.add_argument(
+        "--photo-composites",
+        metavar="SHARE",
+        type=float,
+        default=0.0,
+        help="swap this share (0-1) of the training images for photo-like composites put through the photo "
+        "preprocessing (playground.composites)",
+    )
+    train.add_argument("--jobs", type=int, default=1, help="processes that draw the composites (same result)")
+    train.add_argument("--save", metavar="PATH", help="save the trained model (.keras) and its record (.json)")
     train.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
+
+    calibrate = commands.add_parser("calibrate", help="fit a saved model's temperature and familiarity line")
+    calibrate.add_argument("model", metavar="MODEL", help="a .keras saved by train --save (its .json is updated)")
+    calibrate.add_argument("--images", type=int, default=5000, help="held-out test items drawn as composites")
+    calibrate.add_argument("--seed", type=int, default=7)
+    calibrate.add_argument("--jobs", type=int, default=1, help="processes that draw the composites (same result)")
 
     predict = commands.add_parser("predict", help="classify image files")
     predict.add_argument("images", nargs="+", metavar="IMAGE")
@@ -90,6 +108,11 @@ def run_train(args: argparse.Namespace) -> int:
     except DataError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    if args.photo_composites:
+        from playground.composites import with_photo_composites
+
+        print(f"drawing {args.photo_composites:.0%} of the training images as photo composites…", file=sys.stderr)
+        data = with_photo_composites(data, args.photo_composites, config, workers=args.jobs)
     run = TrainingRun(config, data).start()
     started = time.perf_counter()
     shown_epochs = 0
@@ -117,7 +140,8 @@ def run_train(args: argparse.Namespace) -> int:
     print(f"\n{snap.stop_reason}; test accuracy {snap.test_accuracy:.4f}", file=sys.stderr)
     if args.save:
         run.model.save(args.save)
-        print(f"saved {args.save}", file=sys.stderr)
+        write_record(args, config, snap, seconds, run.model.count_params(), data.source)
+        print(f"saved {args.save} and its record {Path(args.save).with_suffix('.json')}", file=sys.stderr)
     if args.json:
         summary = {
             "config": config.to_flat_dict(),
@@ -136,6 +160,38 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def write_record(args, config: ExperimentConfig, snap, seconds: float, parameters: int, source: str) -> None:
+    """The .json beside a saved model: the command that made it, its figures and its config."""
+    import keras
+
+    record = {
+        "file": Path(args.save).name,
+        "command": shlex.join(["python", "-m", "playground", *args.argv]),
+        "test_accuracy": round(snap.test_accuracy, 4),
+        "test_loss": round(snap.test_loss, 4),
+        "train_accuracy": round(snap.train_accuracy, 4),
+        "epochs_run": len(snap.epoch_history),
+        "parameters": parameters,
+        "training_seconds": round(seconds, 2),
+        "trained_on": f"{source} (keras {keras.__version__}, Python {platform.python_version()})",
+        "config": config.to_flat_dict(),
+    }
+    Path(args.save).with_suffix(".json").write_text(json.dumps(record, indent=2) + "\n")
+
+
+def run_calibrate(args: argparse.Namespace) -> int:
+    from playground.calibration import calibrate
+    from playground.data import DataError, load_fashion_mnist
+
+    try:
+        calibration = calibrate(args.model, load_fashion_mnist(), args.images, args.seed, args.jobs)
+    except (DataError, OSError, ValueError) as error:
+        print(f"python -m playground: error: {error}", file=sys.stderr)
+        return 1
+    print(json.dumps(calibration))
+    return 0
+
+
 def run_predict(args: argparse.Namespace) -> int:
     from playground.inference import predict_files
 
@@ -143,9 +199,12 @@ def run_predict(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = make_parser().parse_args(argv)
+    args.argv = argv  # the record of a saved model keeps the exact command
+    commands = {"train": run_train, "calibrate": run_calibrate, "predict": run_predict}
     try:
-        return run_train(args) if args.command == "train" else run_predict(args)
+        return commands[args.command](args)
     except ConfigError as error:
         print(f"python -m playground: error: {error}", file=sys.stderr)
         return 2

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 # Choices are tables keyed by name: the keys fill the dropdowns, the CLI and the URL.
 ARCHITECTURES = {
     "dense": "Dense network (Flatten → hidden layers → 10 outputs), as in the lecture",
-    "cnn": "Small CNN (two Conv+MaxPool blocks, then hidden layers)",
+    "cnn": "Small CNN (two Conv+BatchNorm+MaxPool blocks, then hidden layers)",
 }
 ACTIVATIONS = {
     "relu": "ReLU: keeps positive values, turns negatives into 0 (the lecture's choice)",
@@ -224,7 +224,8 @@ PRESETS = {
     ),
     "cnn": Preset(
         "Next step: a small CNN",
-        "Two convolution + pooling blocks find edges and shapes before the Dense(128) layer: ~91% test accuracy.",
-        LECTURE.replace(architecture="cnn"),
+        "Two convolution + pooling blocks find edges and shapes before the Dense(128) layer (batch normalization "
+        "keeps each block's output in range, dropout 0.25 curbs overfitting): ~91% test accuracy in 5 epochs.",
+        LECTURE.replace(architecture="cnn", dropout=0.25),
     ),
 }

@@ -8,7 +8,10 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image
+
+from playground.garment import NothingStandsOut, find_garment
+from playground.regions import bbox, border
 
 logger = logging.getLogger(__name__)
 
@@ -44,22 +47,10 @@ MIN_INK_SHARE = 0.001
 MIN_BOX_SHARE = 0.02
 CANVAS_WORK = 200  # canvases are area-reduced by an integer factor towards this longest side before the work
 
-PHOTO_WORK = 256  # photos are analysed at this longest side: plenty for a 28-pixel result
-BORDER_SHARE = 0.04  # the strip along the edges that shows the background
-MIN_GARMENT_SHARE = 0.004  # foreground below this share of the working image means a blank photo
-REFINE_BELOW, REFINE_MARGIN = 0.35, 0.3  # a garment under 35% of the frame is looked at again, 30% margin
-HOLE_SHARE = 0.03  # holes smaller than this share of the garment are print or glare, not a bag's handle
-KEEP_SHARE = 0.3  # besides the largest region, keep regions at least this share of it (a pair of sleeves, legs)
-# Colour distance (RGB, 0..441) to the background: at least the absolute value and the border's spread times the factor.
-LOW_ABS, LOW_SPREAD = 16.0, 3.5
-HIGH_ABS, HIGH_SPREAD = 30.0, 6.0
-PALETTE_SIZE = 5  # background colours learnt from the border
-MIN_PALETTE_SHARE = 0.08  # ...each must cover this share of at least three of the four edges
 # Tone curve for photos: brings the median garment pixel near Fashion-MNIST's (180; ours 172 with it, 212 without).
 PHOTO_GAMMA = 1.8
-RIM_SIZE = 5  # the garment's outer band (pixels at working size) whose shade is taken from the cloth just inside
-SHADE_FLOOR = 0.3  # the lightest part of a garment still shows at this share of full brightness
-MIN_SHADE_RANGE = 80.0  # luma range that counts as full shading; below it, noise is not stretched into texture
+CENTRED_SIDE = 112  # the "cropped and centred" step is shown at this size, before it shrinks to 28x28
+FADED_BACKGROUND = 0.25  # the "garment found" step shows the background at this share of its brightness
 
 
 class ImageError(ValueError):
@@ -77,8 +68,8 @@ def decode_image(data: bytes) -> Image.Image:
     """Open uploaded bytes safely: the first frame, upright, fully loaded and no bigger than needed, or ImageError.
 
     A big picture comes out shrunk by a whole factor towards DISPLAY_SIDE on its longest side (never below it;
-    JPEGs are decoded at that scale directly), and a 16/32-bit one as 8-bit grey: the analysis works at PHOTO_WORK
-    and the page shows at most DISPLAY_SIDE, so nothing bigger is kept once the file is read.
+    JPEGs are decoded at that scale directly), and a 16/32-bit one as 8-bit grey: the analysis works at
+    garment.PHOTO_WORK and the page shows at most DISPLAY_SIDE, so nothing bigger is kept once the file is read.
     """
     _check_file(data)
     try:
@@ -204,6 +195,7 @@ class Upload:
     model_input: np.ndarray | None = None  # the 28x28 garment, or None with a problem
     problem: str = ""  # a plain-language message for the visitor when there is no model input
     empty: bool = False  # the problem is that nothing stands out (an EmptyImageError), not a bad file
+    steps: PhotoSteps | None = None  # how the picture became the model input
 
 
 def read_upload(data: bytes) -> Upload:
@@ -214,7 +206,8 @@ def read_upload(data: bytes) -> Upload:
         return Upload(problem=str(error))
     picture = display_picture(image)
     try:
-        return Upload(picture, preprocess_photo(image))
+        steps = photo_steps(image)
+        return Upload(picture, steps.model_input, steps=steps)
     except EmptyImageError as error:
         return Upload(picture, problem=str(error), empty=True)
     except ImageError as error:
@@ -257,7 +250,7 @@ def preprocess_canvas(rgba: np.ndarray) -> np.ndarray:
     total = float(ink.sum(dtype=np.int64)) / 255.0
     if total < MIN_INK_SHARE * height * width:
         raise EmptyImageError("The canvas is empty: draw something first.")
-    box = _bbox(ink > INK_LEVEL)
+    box = bbox(ink > INK_LEVEL)
     if box is None or max(box[2] - box[0], box[3] - box[1]) < MIN_BOX_SHARE * max(height, width):
         raise EmptyImageError("The drawing is only a speck: draw something bigger first.")
     top, left, bottom, right = box
@@ -269,52 +262,27 @@ def _canvas_ink(array: np.ndarray) -> np.ndarray:
     """Ink strength 0..255 per pixel: alpha on a transparent canvas, else the distance from the border colour."""
     if array.shape[2] == 4:
         alpha = array[:, :, 3]
-        if np.median(_border(alpha)) < 128:  # transparent background: alpha is the stroke
+        if np.median(border(alpha)) < 128:  # transparent background: alpha is the stroke
             return alpha
     rgb = array[:, :, :3]
-    background = np.median(_border(rgb).reshape(-1, 3), axis=0).astype(np.int16)
+    background = np.median(border(rgb).reshape(-1, 3), axis=0).astype(np.int16)
     # Largest per-channel difference: colour-agnostic and linear in antialiased coverage.
     return np.abs(rgb.astype(np.int16) - background).max(axis=2).astype(np.uint8)
-
-
-def _border(array: np.ndarray, width: int = 2) -> np.ndarray:
-    """The pixels of a strip along all four edges, flattened along the first axis."""
-    return np.concatenate(_sides(array, width))
-
-
-def _sides(array: np.ndarray, width: int) -> list[np.ndarray]:
-    """The pixels of the top, bottom, left and right strips (corners counted once), each flattened."""
-    w = max(1, min(width, min(array.shape[:2]) // 2))
-    tail = array.shape[2:]
-    return [
-        array[:w].reshape(-1, *tail),
-        array[-w:].reshape(-1, *tail),
-        array[w:-w, :w].reshape(-1, *tail),
-        array[w:-w, -w:].reshape(-1, *tail),
-    ]
 
 
 # ---------------------------------------------------------------- shared
 
 
-def _bbox(mask: np.ndarray) -> tuple[int, int, int, int] | None:
-    """(top, left, bottom, right), exclusive, of the True pixels, or None."""
-    rows = np.flatnonzero(mask.any(axis=1))
-    if rows.size == 0:
-        return None
-    cols = np.flatnonzero(mask.any(axis=0))
-    return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
-
-
-def _fit(crop: np.ndarray) -> np.ndarray:
-    """Scale a cropped 0..1 intensity map so its longest side is 28, centre it by bounding box, stretch to 0..255."""
+def _fit(crop: np.ndarray, side: int = SIDE) -> np.ndarray:
+    """Scale a cropped 0..1 intensity map so its longest side is `side`, centre it by bounding box, stretch to
+    0..255."""
     height, width = crop.shape
-    scale = SIDE / max(height, width)
+    scale = side / max(height, width)
     new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
     small = Image.fromarray(crop.astype(np.float32)).resize((new_w, new_h), Image.Resampling.BOX)
-    out = np.zeros((SIDE, SIDE), np.float32)
+    out = np.zeros((side, side), np.float32)
     # Fashion-MNIST puts the odd leftover pixel on the left/top.
-    x0, y0 = (SIDE - new_w + 1) // 2, (SIDE - new_h + 1) // 2
+    x0, y0 = (side - new_w + 1) // 2, (side - new_h + 1) // 2
     out[y0 : y0 + new_h, x0 : x0 + new_w] = np.clip(np.asarray(small), 0.0, None)
     peak = float(out.max())
     if peak <= 0:
@@ -326,15 +294,43 @@ def _fit(crop: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- photos
 
 
+@dataclass(frozen=True)
+class PhotoSteps:
+    """The way from a photo to the model's input, as pictures a page can show (uint8 arrays)."""
+
+    found: np.ndarray  # RGB at working size, the background faded: what was taken for the garment
+    centred: np.ndarray  # CENTRED_SIDE square: the garment's brightness, cropped and centred as Fashion-MNIST
+    model_input: np.ndarray  # the 28x28 the model sees
+
+
 def preprocess_photo(image: Image.Image | bytes) -> np.ndarray:
     """Turn a photo (PIL image in any mode, or file bytes) into a 28x28 uint8 garment, bright on black."""
+    return photo_steps(image).model_input
+
+
+def photo_steps(image: Image.Image | bytes) -> PhotoSteps:
+    """Preprocess a photo and keep every step: the garment found, cropped and centred, and the 28x28 result."""
     if isinstance(image, (bytes, bytearray, memoryview)):
         image = decode_image(bytes(image))
     _check_proportions(image)
-    intensity, mask = _garment(image)
-    top, left, bottom, right = _bbox(mask)
-    out = _fit(intensity[top:bottom, left:right])
-    return np.rint(255.0 * (out / 255.0) ** PHOTO_GAMMA).astype(np.uint8)
+    try:
+        garment = find_garment(_eight_bit(image))
+    except NothingStandsOut as error:
+        raise EmptyImageError(str(error)) from None
+    top, left, bottom, right = bbox(garment.mask)
+    crop = garment.intensity[top:bottom, left:right]
+    model_input = _fit(crop)
+    centred = _fit(crop, CENTRED_SIDE)
+    faded = np.where(garment.mask[:, :, None], 1.0, FADED_BACKGROUND)
+    return PhotoSteps(
+        found=np.clip(garment.rgb * faded, 0, 255).astype(np.uint8),
+        centred=_tone(centred),
+        model_input=_tone(model_input),
+    )
+
+
+def _tone(image: np.ndarray) -> np.ndarray:
+    return np.rint(255.0 * (image / 255.0) ** PHOTO_GAMMA).astype(np.uint8)
 
 
 def _check_proportions(image: Image.Image) -> None:
@@ -349,91 +345,10 @@ def _check_proportions(image: Image.Image) -> None:
 
 def to_grayscale_on_black(image: Image.Image) -> np.ndarray:
     """The garment map before cropping and scaling: 0..1 float at working size, garment bright, background 0."""
-    return _garment(image)[0] ** PHOTO_GAMMA
-
-
-def _garment(image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
-    """(intensity 0..1, garment mask) at working size; raises EmptyImageError when no garment stands out."""
-    image = _eight_bit(image)
-    intensity, mask = _analyse(image)
-    top, left, bottom, right = _bbox(mask)
-    scale = max(image.size) / max(mask.shape)
-    if scale > 1 and max(bottom - top, right - left) < REFINE_BELOW * max(mask.shape):
-        # A small garment in a big photo: look again at its neighbourhood in full detail.
-        pad = REFINE_MARGIN * max(bottom - top, right - left)
-        box = (
-            max(0, round((left - pad) * scale)),
-            max(0, round((top - pad) * scale)),
-            min(image.size[0], round((right + pad) * scale)),
-            min(image.size[1], round((bottom + pad) * scale)),
-        )
-        try:
-            return _analyse(image.crop(box))
-        except EmptyImageError:
-            pass
-    return intensity, mask
-
-
-def _analyse(image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
-    """One look at an 8-bit image: (intensity 0..1, garment mask) at working size."""
-    rgb, alpha = _working_arrays(image)
-    if alpha is not None and np.median(_border(alpha, _strip(alpha))) < 0.5:
-        # A cut-out on a transparent background: alpha already says what is garment.
-        mask = _clean(alpha > 0.5)
-        presence = alpha * mask
-    else:
-        if alpha is not None:  # flatten stray transparency onto the background's own colour
-            background = np.median(_border(rgb, _strip(rgb)).reshape(-1, 3), axis=0)
-            rgb = rgb * alpha[:, :, None] + background * (1.0 - alpha[:, :, None])
-        mask, presence = _foreground(rgb)
-    if mask.sum() < MIN_GARMENT_SHARE * mask.size:
-        raise EmptyImageError(
-            "No garment stands out from the background: photograph it on a plain, contrasting surface."
-        )
-    luma = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
-    return presence * _shading(_inner_luma(luma, mask), mask), mask
-
-
-def _inner_luma(luma: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Luma with the garment's rim replaced by the nearby inner cloth's: rim pixels are part background."""
-    inner = np.asarray(Image.fromarray(mask.astype(np.uint8) * 255).filter(ImageFilter.MinFilter(RIM_SIZE))) > 0
-    weight = _smooth(inner.astype(np.float32), RIM_SIZE)
-    local = _smooth(luma * inner, RIM_SIZE) / np.maximum(weight, 1e-6)
-    rim = mask & ~inner & (weight > 0.02)
-    return np.where(rim, local, luma)
-
-
-def _smooth(values: np.ndarray, size: int) -> np.ndarray:
-    """Box average over size x size (size odd, zeros outside), via cumulative sums."""
-    height, width = values.shape
-    c = np.zeros((height + size, width + size), np.float64)
-    c[1:, 1:] = np.pad(values, size // 2).cumsum(axis=0).cumsum(axis=1)
-    total = c[size:, size:] - c[:-size, size:] - c[size:, :-size] + c[:-size, :-size]
-    return (total / (size * size)).astype(np.float32)
-
-
-def _strip(array: np.ndarray) -> int:
-    """Width in pixels of the border strip used to learn the background."""
-    return max(2, round(BORDER_SHARE * min(array.shape[:2])))
-
-
-def _working_arrays(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
-    """An 8-bit image as RGB float 0..255 (+ alpha 0..1 or None), downscaled to PHOTO_WORK on its longest side."""
-    width, height = image.size
-    scale = PHOTO_WORK / max(width, height)
-    if scale < 1:
-        size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        image = image.resize(size, Image.Resampling.BOX, reducing_gap=3.0)  # area average, integer reduce() first
-    array = np.asarray(image, dtype=np.float32)
-    if array.ndim == 2:
-        array = array[:, :, None]
-    colour = array[:, :, :-1] if image.mode in ("LA", "RGBA") else array
-    alpha = array[:, :, -1] / 255.0 if image.mode in ("LA", "RGBA") else None
-    if colour.shape[2] == 1:
-        colour = np.repeat(colour, 3, axis=2)
-    if alpha is not None and alpha.min() > 0.98:
-        alpha = None  # an opaque image that merely carries an alpha channel
-    return np.ascontiguousarray(colour), alpha
+    try:
+        return find_garment(_eight_bit(image)).intensity ** PHOTO_GAMMA
+    except NothingStandsOut as error:
+        raise EmptyImageError(str(error)) from None
 
 
 def _eight_bit(image: Image.Image) -> Image.Image:
@@ -470,167 +385,3 @@ def _deep_to_bytes(image: Image.Image) -> np.ndarray:
         values -= min(low, 0.0)
         values *= 255.0 / max(top - min(low, 0.0), 1e-9)
     return np.clip(values, 0, 255, out=values).astype(np.uint8)
-
-
-def _foreground(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Garment mask and soft presence 0..1 from the colour distance to a background learnt from the border."""
-    image = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8))
-    smooth = np.asarray(image.filter(ImageFilter.GaussianBlur(1.5)), dtype=np.float32)
-    lighting = _lighting(smooth)
-    flat = smooth - lighting
-    palette = _palette(_sides(flat, _strip(flat)), _ring(flat))
-    distance = _palette_distance(flat, palette)  # blurred: noise and fine grain average out
-    # The border's own spread (texture, noise) decides how far from the background counts as garment.
-    spread = float(np.percentile(_border(distance, _strip(distance)), 75))
-    low, high = max(LOW_ABS, LOW_SPREAD * spread), max(HIGH_ABS, HIGH_SPREAD * spread)
-    mask = _clean(_hysteresis(distance > low, distance > high))
-    # Presence from a barely blurred copy: the blur must not spread the garment over its background rim.
-    sharp = np.asarray(image.filter(ImageFilter.GaussianBlur(0.6)), dtype=np.float32)
-    near = _palette_distance(sharp - lighting, palette)
-    presence = np.clip((near - 0.5 * low) / (high - 0.5 * low), 0.0, 1.0) * mask
-    return mask, presence
-
-
-def _lighting(rgb: np.ndarray) -> np.ndarray:
-    """The background's brightness trend: per-channel plane b*x + c*y fitted robustly to the border, zero mean."""
-    height, width = rgb.shape[:2]
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
-    xs, ys = xs / max(width - 1, 1) - 0.5, ys / max(height - 1, 1) - 0.5
-    strip = _strip(rgb)
-    design = np.stack([np.ones_like(xs), xs, ys], axis=2)
-    a, v = _border(design, strip), _border(rgb, strip)
-    keep = np.ones(len(v), bool)
-    for _ in range(3):  # refit without the outliers: the garment may touch the border
-        coef, *_ = np.linalg.lstsq(a[keep], v[keep], rcond=None)
-        residual = np.linalg.norm(v - a @ coef, axis=1)
-        keep = residual <= max(3.0 * float(np.median(residual)), 8.0)
-        if keep.sum() < 3:
-            break
-    coef[0] = 0.0  # the palette holds the colours; the plane only removes uneven light
-    return design @ coef
-
-
-def _palette(sides: list[np.ndarray], ring: np.ndarray) -> np.ndarray:
-    """A few typical background colours (k-means on border pixels): stripes, wood grain or a pattern's colours."""
-    pixels = np.concatenate(sides)
-    step = max(1, len(pixels) // 4000)  # a sample is plenty
-    sample = pixels[::step]
-    centres = [np.median(sample, axis=0)]
-    for _ in range(PALETTE_SIZE - 1):  # farthest-point start: deterministic and covers every colour
-        gap = np.min([np.linalg.norm(sample - c, axis=1) for c in centres], axis=0)
-        centres.append(sample[int(np.argmax(gap))])
-    centres = np.array(centres)
-    for _ in range(8):
-        nearest = _nearest(sample, centres)
-        for k in range(len(centres)):
-            if np.any(nearest == k):
-                centres[k] = sample[nearest == k].mean(axis=0)
-    # Background runs round the frame, or at least stripes across it; a colour found in one or two stretches of
-    # one or two edges is the garment touching them.
-    on_side = np.array(
-        [np.bincount(_nearest(side, centres), minlength=len(centres)) / max(len(side), 1) for side in sides]
-    )
-    keep = ((on_side >= MIN_PALETTE_SHARE).sum(axis=0) >= 3) | (_stretches(_nearest(ring, centres), len(centres)) >= 6)
-    keep[np.argmax(on_side.sum(axis=0))] = True
-    return centres[keep]
-
-
-def _ring(array: np.ndarray) -> np.ndarray:
-    """The outermost pixels in order round the frame, clockwise from the top-left corner."""
-    return np.concatenate([array[0, :-1], array[:-1, -1], array[-1, :0:-1], array[:0:-1, 0]])
-
-
-def _stretches(labels: np.ndarray, count: int) -> np.ndarray:
-    """How many separate stretches (at least 2 pixels long) of each label lie along a closed ring."""
-    starts = np.flatnonzero(labels != np.roll(labels, 1))
-    if starts.size == 0:
-        return np.bincount(labels[:1], minlength=count)
-    lengths = np.diff(np.append(starts, starts[0] + len(labels)))
-    return np.bincount(labels[starts[lengths >= 2]], minlength=count)
-
-
-def _nearest(pixels: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """Index of the nearest centre for each pixel."""
-    return np.argmin(((pixels[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
-
-
-def _palette_distance(rgb: np.ndarray, palette: np.ndarray) -> np.ndarray:
-    """Per pixel, the RGB distance to the nearest background colour."""
-    best = None
-    for colour in palette:
-        d = np.sum((rgb - colour) ** 2, axis=2)
-        best = d if best is None else np.minimum(best, d)
-    return np.sqrt(best)
-
-
-def _hysteresis(weak: np.ndarray, strong: np.ndarray) -> np.ndarray:
-    """The connected regions of `weak` that contain at least one `strong` pixel."""
-    labels = _label(weak)
-    wanted = np.zeros(labels.size + 1, bool)
-    wanted[labels[strong & weak]] = True
-    return wanted[labels] & weak
-
-
-def _clean(mask: np.ndarray) -> np.ndarray:
-    """Drop specks and stray blobs, keep the garment's large parts and fill its small holes."""
-    image = Image.fromarray(mask.astype(np.uint8) * 255)
-    image = image.filter(ImageFilter.MinFilter(3)).filter(ImageFilter.MaxFilter(3))  # opening: specks, threads
-    mask = np.asarray(image) > 0
-    labels = _label(mask)
-    areas = np.bincount(labels[mask], minlength=labels.size + 1)
-    if areas.max(initial=0) == 0:
-        return mask
-    mask = (areas >= KEEP_SHARE * areas.max())[labels] & mask
-    holes = _label(~mask)
-    hole_areas = np.bincount(holes[~mask], minlength=holes.size + 1)
-    outside = np.unique(_border(holes))  # background that reaches the edge is not a hole
-    hole_areas[outside] = holes.size
-    return mask | ((hole_areas < HOLE_SHARE * mask.sum())[holes] & ~mask)
-
-
-def _label(mask: np.ndarray) -> np.ndarray:
-    """4-connected component labels (background gets mask.size), without scipy.
-
-    Each pass spreads the smallest label along every horizontal and vertical run at once, then follows labels
-    to the pixel they name (pointer jumping), so long straight or snaking regions converge in a few passes.
-    """
-    height, width = mask.shape
-    none = height * width
-    labels = np.arange(none)
-    labels[~mask.ravel()] = none
-    if not mask.any():
-        return labels.reshape(height, width)
-    transposed = np.ascontiguousarray(mask.T)
-    rows, cols = _runs(mask), _runs(transposed)
-    inside, inside_t = mask.ravel(), transposed.ravel()
-    while True:
-        before = labels
-        labels = labels.copy()
-        labels[inside] = np.minimum.reduceat(labels[inside], rows[1])[rows[0]]
-        flipped = np.ascontiguousarray(labels.reshape(height, width).T).ravel()
-        flipped[inside_t] = np.minimum.reduceat(flipped[inside_t], cols[1])[cols[0]]
-        labels = np.ascontiguousarray(flipped.reshape(width, height).T).ravel()
-        for _ in range(3):
-            labels = np.append(labels, none)[labels]
-        if np.array_equal(labels, before):
-            return labels.reshape(height, width)
-
-
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For the True pixels in row-major order: the index of the horizontal run each is in, and where runs start."""
-    flat = mask.ravel()
-    start = flat.copy()
-    start[1:] &= ~flat[:-1]
-    start[:: mask.shape[1]] = flat[:: mask.shape[1]]  # every row begins a new run
-    run = np.cumsum(start)[flat] - 1
-    return run, np.flatnonzero(np.diff(run, prepend=-1))
-
-
-def _shading(luma: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Garment brightness 0..1: darker cloth is brighter, as in Fashion-MNIST (negated product photos on white)."""
-    values = luma[mask]
-    if values.size == 0:
-        return np.zeros_like(luma)
-    light, dark = np.percentile(values, [95, 5])
-    contrast = np.clip((light - luma) / max(light - dark, MIN_SHADE_RANGE), 0.0, 1.0)
-    return SHADE_FLOOR + (1.0 - SHADE_FLOOR) * contrast

@@ -15,6 +15,22 @@ from playground.data import CLASS_NAMES
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 DEFAULT_MODEL_PATH = PRETRAINED_DIR / "fashion_cnn.keras"
 UNSURE_BELOW = 0.5  # a top probability under this is shown as "not sure"
+WHAT_HELPS = "What helps: one garment at a time, on a plain background of a different colour, all of it in view."
+VERY_SURE_FROM = 0.95  # ...and from this on as "very sure"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How far to trust a network's scores, fitted on held-out images (playground.calibration), never on photos."""
+
+    temperature: float = 1.0  # logits are divided by this before softmax (Guo et al. 2017): same answer, honest odds
+    # Log-sum-exp of the logits below this means the picture is unlike the training images (Liu et al. 2020).
+    familiar_from: float | None = None
+
+    @classmethod
+    def from_dict(cls, values: dict | None) -> Calibration:
+        values = values or {}
+        return cls(float(values.get("temperature", 1.0)), values.get("familiar_from"))
 
 
 @dataclass(frozen=True)
@@ -22,6 +38,7 @@ class Prediction:
     """Ten softmax probabilities, in class order, and what they say."""
 
     probabilities: np.ndarray
+    unfamiliar: bool = False  # the picture is unlike anything the model was trained on
 
     @property
     def top_class(self) -> int:
@@ -37,17 +54,24 @@ class Prediction:
 
     @property
     def unsure(self) -> bool:
-        return self.confidence < UNSURE_BELOW
+        return self.unfamiliar or self.confidence < UNSURE_BELOW
+
+    @property
+    def very_sure(self) -> bool:
+        return not self.unsure and self.confidence >= VERY_SURE_FROM
 
     def in_words(self) -> str:
         """'fairly sure: 87% Sneaker', or, when unsure, the two best guesses."""
+        if self.unfamiliar:
+            guess = f"best guess {self.top_name}, {self.confidence:.0%}"
+            return f"not sure: this looks unlike the pictures it learnt from ({guess})"
         if self.unsure:
             second = int(np.argsort(self.probabilities)[-2])
             return (
                 f"not sure: maybe {self.top_name} ({self.confidence:.0%}) "
                 f"or {CLASS_NAMES[second]} ({self.probabilities[second]:.0%})"
             )
-        if self.confidence >= 0.95:
+        if self.very_sure:
             words = "very sure"
         elif self.confidence >= 0.75:
             words = "fairly sure"
@@ -55,12 +79,24 @@ class Prediction:
             words = "leaning towards"
         return f"{words}: {self.confidence:.0%} {self.top_name}"
 
+    def advice(self) -> str:
+        """What would help, in plain words, when the answer should not be trusted ("" when it can be)."""
+        if self.unfamiliar:
+            return (
+                "This picture looks unlike anything the model learnt from (single garments, flat, on a plain "
+                "background), so its answer is a guess. It may not be one of the ten kinds at all."
+            )
+        if self.unsure:
+            return "The model cannot decide between kinds, so take its answer as a guess."
+        return ""
+
     def as_dict(self) -> dict:
         return {
             "top_class": self.top_class,
             "top_name": self.top_name,
             "confidence": round(self.confidence, 4),
             "in_words": self.in_words(),
+            "unfamiliar": self.unfamiliar,
             "probabilities": {
                 name: round(float(p), 4) for name, p in zip(CLASS_NAMES, self.probabilities, strict=True)
             },
@@ -74,9 +110,10 @@ class Classifier:
     model (the CLI's --model); both are called as model(batch, training=False).
     """
 
-    def __init__(self, model, description: str = ""):
+    def __init__(self, model, description: str = "", calibration: Calibration | None = None):
         self.model = model
         self.description = description
+        self.calibration = calibration or Calibration()
         self.predict(np.zeros((28, 28), dtype=np.uint8))  # first call builds the graph; do it now
 
     def __repr__(self) -> str:
@@ -85,11 +122,23 @@ class Classifier:
     @classmethod
     def pretrained(cls) -> Classifier:
         """The shipped model, read into NumPy without TensorFlow (its settings are in fashion_cnn.json)."""
+        return cls.from_file(DEFAULT_MODEL_PATH)
+
+    @classmethod
+    def from_file(cls, path: str | Path = DEFAULT_MODEL_PATH) -> Classifier:
+        """A saved model as the page runs it: in NumPy with the calibration from its record (the .json beside it).
+
+        Without a record (a .keras from elsewhere) it is read by Keras and answers uncalibrated.
+        """
         from playground.config import ExperimentConfig
         from playground.numpy_net import NumpyNet
 
-        config = ExperimentConfig.from_flat_dict(pretrained_info()["config"])
-        return cls(NumpyNet.from_keras_file(DEFAULT_MODEL_PATH, config), description=DEFAULT_MODEL_PATH.name)
+        record = model_record(path)
+        if "config" not in record:
+            return cls.from_path(path)
+        config = ExperimentConfig.from_flat_dict(record["config"])
+        net = NumpyNet.from_keras_file(path, config)
+        return cls(net, description=Path(path).name, calibration=Calibration.from_dict(record.get("calibration")))
 
     @classmethod
     def from_path(cls, path: str | Path = DEFAULT_MODEL_PATH) -> Classifier:
@@ -109,15 +158,37 @@ class Classifier:
         if image.shape != (28, 28):
             raise ValueError(f"expected a 28×28 image, got {image.shape}")
         batch = np.asarray(image, dtype=np.uint8)[None]
-        probabilities = np.asarray(self.model(batch, training=False))[0].astype(np.float64)
-        return Prediction(probabilities)
+        logits = getattr(self.model, "logits", None)
+        if logits is None:  # a Keras model ends in softmax: its log-probabilities are the logits up to a shift
+            probabilities = np.asarray(self.model(batch, training=False))[0].astype(np.float64)
+            return Prediction(softmax(np.log(np.maximum(probabilities, 1e-30)) / self.calibration.temperature))
+        scores = np.asarray(logits(batch))[0].astype(np.float64)
+        familiar_from = self.calibration.familiar_from
+        unfamiliar = familiar_from is not None and bool(familiarity(scores) < familiar_from)
+        return Prediction(softmax(scores / self.calibration.temperature), unfamiliar)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+def familiarity(logits: np.ndarray) -> np.ndarray:
+    """The negative energy, log-sum-exp of the logits: high for pictures like the training images."""
+    top = logits.max(axis=-1, keepdims=True)
+    return (top + np.log(np.exp(logits - top).sum(axis=-1, keepdims=True)))[..., 0]
+
+
+def model_record(path: str | Path) -> dict:
+    """The JSON written beside a saved model: its command, figures, config and calibration ({} if none)."""
+    record = Path(path).with_suffix(".json")
+    return json.loads(record.read_text()) if record.is_file() else {}
 
 
 @functools.cache
 def pretrained_info() -> dict:
     """How the shipped model was made: its command and test accuracy (written beside it)."""
-    path = PRETRAINED_DIR / "fashion_cnn.json"
-    return json.loads(path.read_text()) if path.is_file() else {}
+    return model_record(DEFAULT_MODEL_PATH)
 
 
 def predict_files(paths: list[str], model_path: str | None = None, as_json: bool = False) -> int:
@@ -125,7 +196,7 @@ def predict_files(paths: list[str], model_path: str | None = None, as_json: bool
     from playground.images import ImageError, preprocess_upload
 
     try:
-        classifier = Classifier.from_path(model_path or DEFAULT_MODEL_PATH)
+        classifier = Classifier.from_file(model_path or DEFAULT_MODEL_PATH)
     except (OSError, ValueError) as error:
         print(f"python -m playground: error: cannot load model {model_path}: {error}", file=sys.stderr)
         return 2

@@ -20,7 +20,8 @@ import numpy as np
 from playground.config import ExperimentConfig
 
 NUM_CLASSES = 10
-CNN_FILTERS = (32, 64)  # the two Conv2D layers of the small CNN, 3x3 kernels, each followed by 2x2 max pooling
+CNN_FILTERS = (32, 64)  # the two Conv2D layers of the small CNN, 3x3 kernels, each batch-normalized and max-pooled
+NORM_EPSILON = 1e-3  # Keras' BatchNormalization default
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ def layer_plan(config: ExperimentConfig) -> list[PlannedLayer]:
             plan.append(
                 PlannedLayer(f"conv{index}", "Conv2D", (side, side, filters), (kernel, (filters,)), config.activation)
             )
+            # gamma, beta, moving mean, moving variance
+            plan.append(PlannedLayer(f"norm{index}", "BatchNormalization", (side, side, filters), ((filters,),) * 4))
             shape = (side // 2, side // 2, filters)
             plan.append(PlannedLayer(f"pool{index}", "MaxPooling2D", shape))
     inputs = int(np.prod(shape))
@@ -169,6 +172,12 @@ class NumpyNet:
         """Probabilities for a batch; `training` is accepted for Keras' calling convention and must be False."""
         if training:
             raise ValueError("a NumpyNet only answers; training happens in Keras")
+        scores = self.logits(images)
+        return _activate(scores, self.plan[-1].activation)
+
+    def logits(self, images: np.ndarray) -> np.ndarray:
+        """The last layer's scores before its softmax: calibration divides them, their log-sum-exp says how
+        familiar the picture is."""
         x = np.asarray(images, dtype=np.float32)
         weights = iter(self.weights)
         for layer in self.plan:
@@ -178,13 +187,18 @@ class NumpyNet:
                 x = x.reshape(len(x), *layer.output_shape)
             elif layer.kind == "Conv2D":
                 x = _activate(_conv3x3(x, next(weights), next(weights)), layer.activation)
+            elif layer.kind == "BatchNormalization":
+                gamma, beta, mean, variance = (next(weights) for _ in range(4))
+                x = (x - mean) * (gamma / np.sqrt(variance + NORM_EPSILON)) + beta
             elif layer.kind == "MaxPooling2D":
                 x = _max_pool2(x)
             elif layer.kind == "Flatten":
                 x = x.reshape(len(x), -1)
             elif layer.kind == "Dense":
                 kernel, bias = next(weights), next(weights)
-                x = _activate(x @ kernel + bias, layer.activation)
+                x = x @ kernel + bias
+                if layer is not self.plan[-1]:
+                    x = _activate(x, layer.activation)
             # Dropout and the augmentation layers do nothing outside training.
         return x
 

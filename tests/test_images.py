@@ -490,7 +490,7 @@ def test_photo_accepts_bytes_too(boot_photo):
 # What 40 damaged copies of each format give (seed 7): the formats differ in what they check.
 DAMAGE_OUTCOMES = {
     "PNG": {"refused"},  # every chunk carries a CRC, so any flipped byte is noticed
-    "JPEG": {"answer", "nothing found", "refused"},
+    "JPEG": {"answer", "refused"},  # the one copy once "nothing found" is now split from its background (Otsu)
     "GIF": {"answer", "refused"},
     "BMP": {"answer"},  # no checksum: flipped bytes in the raw pixels only change colours
     "WEBP": {"answer", "refused"},
@@ -520,3 +520,19 @@ def test_damaged_files_only_ever_raise_image_error(fmt, boot_photo):
             assert str(error).strip() and upload.problem == str(error) and upload.model_input is None
             outcomes.add("refused")
     assert outcomes == DAMAGE_OUTCOMES[fmt]
+
+
+def test_photo_steps_show_the_way_to_the_model_input(boot_photo):
+    """The page's strip of pictures: the garment found, cropped and centred, and exactly the model's input."""
+    photo, reference, _ = boot_photo
+    steps = images.photo_steps(photo)
+    assert np.array_equal(steps.model_input, reference)
+    assert steps.found.dtype == steps.centred.dtype == np.uint8
+    assert steps.found.shape == (200, 240, 3)  # the photo at working size (it is smaller than PHOTO_WORK)
+    background, garment = steps.found[5, 5].astype(int), steps.found[100, 120].astype(int)
+    assert background.max() <= 0.3 * 236  # the background faded (236 is its brightest channel)
+    assert garment.sum() > 0
+    assert steps.centred.shape == (images.CENTRED_SIDE, images.CENTRED_SIDE)
+    shrunk = np.asarray(Image.fromarray(steps.centred).resize((28, 28), Image.Resampling.BOX), float)
+    assert corr(shrunk, steps.model_input) > 0.95  # the same picture, only bigger
+    assert read_upload(encode(photo, "PNG")).steps is not None

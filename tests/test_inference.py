@@ -114,3 +114,19 @@ def test_predict_command_reports_each_file_and_fails_if_any_failed(fashion, tmp_
     assert f"{good}: Bag" in result.stdout
     assert f"{broken}: error:" in result.stdout and f"{missing}: error:" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_the_page_answers_with_the_calibration_in_the_record(fashion):
+    """Try it's classifier divides by the fitted temperature and knows where unfamiliar pictures begin."""
+    from playground.inference import familiarity
+
+    calibration = pretrained_info()["calibration"]
+    assert "never real photos" in calibration["fitted_on"]
+    page = Classifier.pretrained()
+    assert page.calibration.temperature == calibration["temperature"] > 0
+    assert page.calibration.familiar_from == calibration["familiar_from"]
+    logits = page.model.logits(fashion.test_images[:2000])
+    unfamiliar = float(np.mean(familiarity(logits) < calibration["familiar_from"]))
+    assert unfamiliar < 0.05  # clean Fashion-MNIST items are the most familiar pictures there are
+    image = fashion.test_images[0]
+    assert page.predict(image).top_class == int(logits[0].argmax())  # the temperature never changes the answer

@@ -32,6 +32,15 @@ def test_the_plan_matches_what_keras_builds(name):
     ]
 
 
+def random_weights(model, rng: np.random.Generator) -> list[np.ndarray]:
+    """Random weights of a realistic size, so every layer's arithmetic matters (variances kept positive)."""
+    weights = []
+    for variable in model.weights:
+        value = rng.normal(0, 0.1, variable.shape).astype(np.float32)
+        weights.append(np.abs(value) + 0.5 if "variance" in variable.path else value)
+    return weights
+
+
 @pytest.mark.parametrize("name", ["lecture", "cnn", "augmented dense", "cnn tanh raw", "elu", "sigmoid"])
 def test_numpy_answers_match_keras(name, fashion):
     from playground.model import build_model
@@ -39,8 +48,7 @@ def test_numpy_answers_match_keras(name, fashion):
     config = CONFIGS[name]
     model = build_model(config)
     rng = np.random.default_rng(0)
-    # Random weights of a realistic size, so every layer's arithmetic matters.
-    model.set_weights([rng.normal(0, 0.1, w.shape).astype(np.float32) for w in model.get_weights()])
+    model.set_weights(random_weights(model, rng))
     images = fashion.test_images[:64]
     expected = np.asarray(model(images, training=False))
     got = NumpyNet.from_config(config, model.get_weights())(images)
@@ -67,3 +75,23 @@ def test_wrong_weights_are_refused_with_the_shapes():
         NumpyNet.from_config(LECTURE, [np.zeros(s) for s in [(784, 128), (128,), (128, 10), (10,)]])(
             np.zeros((1, 28, 28)), training=True
         )
+
+
+def test_logits_are_what_the_softmax_is_taken_of(fashion):
+    """Calibration divides the logits and measures their log-sum-exp: they must be Keras' pre-softmax scores."""
+    import keras
+
+    from playground.model import build_model
+
+    config = CONFIGS["cnn"]
+    model = build_model(config)
+    rng = np.random.default_rng(1)
+    model.set_weights(random_weights(model, rng))
+    before_softmax = keras.Model(model.inputs[0], model.get_layer("output").output)  # the output layer still softmaxes
+    kernel, bias = model.get_layer("output").get_weights()
+    hidden = keras.Model(model.inputs[0], model.get_layer("hidden1").output)
+    images = fashion.test_images[:32]
+    expected = np.asarray(hidden(images, training=False)) @ kernel + bias
+    net = NumpyNet.from_config(config, model.get_weights())
+    np.testing.assert_allclose(net.logits(images), expected, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(net(images), np.asarray(before_softmax(images, training=False)), atol=1e-5)

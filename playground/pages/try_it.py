@@ -7,8 +7,8 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from playground import charts
-from playground.images import EmptyImageError, ImageError, Upload, preprocess_canvas, read_upload
-from playground.inference import Classifier, pretrained_info
+from playground.images import EmptyImageError, ImageError, PhotoSteps, Upload, preprocess_canvas, read_upload
+from playground.inference import WHAT_HELPS, Classifier, pretrained_info
 from playground.pages.common import session_lab, training_badge
 
 CANVAS_WIDTH, CANVAS_HEIGHT = 440, 400
@@ -16,6 +16,7 @@ UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]  # wh
 # Decoded uploads kept for the whole server (not per visitor): each is at most a 1000-px picture, about 4 MB.
 UPLOAD_CACHE_ENTRIES, UPLOAD_CACHE_SECONDS = 16, 15 * 60
 TALLEST_PICTURE = 800  # pixels on screen: a tall strip is drawn narrower rather than page-long
+MODEL_SEES = "What the model sees: 28 × 28 pixels"
 
 
 @st.cache_resource(show_spinner="Loading the ready-made model…")
@@ -47,22 +48,35 @@ def enlarged(image: np.ndarray, factor: int = 8) -> np.ndarray:
     return np.kron(image, np.ones((factor, factor), dtype=np.uint8))
 
 
-def show_answer(classifier: Classifier, original, model_input: np.ndarray, key: str) -> None:
-    """The verdict, the original next to the 28×28 the model sees, and the ten bars."""
+def show_answer(
+    classifier: Classifier, original, model_input: np.ndarray, key: str, steps: PhotoSteps | None = None
+) -> None:
+    """The verdict (with what helps when it is a guess), the way from picture to 28×28, and the ten bars."""
     prediction = classifier.predict(model_input)
     if prediction.unsure:
         st.warning(f"The model is {prediction.in_words()}.", icon=":material/help:")
+        st.caption(f"{prediction.advice()} {WHAT_HELPS}")
     else:
         st.success(f"The model is {prediction.in_words()}.", icon=":material/checkroom:")
-    pictures = st.columns(2)
-    if original is not None:
-        show_picture(pictures[0], original)
-    pictures[1 if original is not None else 0].image(
-        enlarged(model_input), caption="What the model sees: 28 × 28 pixels", width="stretch"
-    )
+    if steps is not None:
+        show_steps(original, steps)
+    else:
+        pictures = st.columns(2)
+        if original is not None:
+            show_picture(pictures[0], original)
+        pictures[1 if original is not None else 0].image(enlarged(model_input), caption=MODEL_SEES, width="stretch")
     st.plotly_chart(
         charts.probability_figure(prediction.probabilities), key=f"bars_{key}", config={"displayModeBar": False}
     )
+
+
+def show_steps(original: np.ndarray, steps: PhotoSteps) -> None:
+    """Photo → garment found → cropped and centred → 28×28, as a strip of small pictures."""
+    places = st.columns(4)
+    show_picture(places[0], original)
+    places[1].image(steps.found, caption="The garment found (background faded)", width="stretch")
+    places[2].image(steps.centred, caption="Cropped, centred, dark cloth made bright", width="stretch")
+    places[3].image(enlarged(steps.model_input), caption=MODEL_SEES, width="stretch")
 
 
 def show_picture(place, picture: np.ndarray) -> None:
@@ -104,7 +118,7 @@ def answer_file(classifier: Classifier, uploaded, waiting: str, key: str) -> Non
         return
     upload = read_upload_once(uploaded.getvalue())
     if upload.model_input is not None:
-        show_answer(classifier, upload.picture, upload.model_input, key)
+        show_answer(classifier, upload.picture, upload.model_input, key, upload.steps)
         return
     explain(upload.problem, upload.empty)
     if upload.picture is not None:  # it decoded: show what was read, so the message makes sense
@@ -133,7 +147,8 @@ choice = st.radio(
     format_func=labels.get,
     key="tryit_model",
     horizontal=True,
-    help="The ready-made model is a small CNN trained with shifted and zoomed images, so it copes with drawings. "
+    help="The ready-made model is a small CNN trained on Fashion-MNIST and on photo-like composites of it, so it "
+    "copes with drawings and photos, and knows when a picture is unlike what it learnt from. "
     "Your own model uses the weights of its latest finished epoch, even while it keeps training.",
 )
 if choice == "own" and not own_ready:

@@ -1,0 +1,120 @@
+"""Honest confidence: the temperature fit, the calibration error, and photo composites that feed both."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from playground.calibration import expected_calibration_error, fit_temperature
+from playground.composites import composite_images, photo_composite, with_photo_composites
+from playground.inference import Calibration, Classifier, Prediction, familiarity, softmax
+
+
+def test_ece_of_a_perfectly_calibrated_and_an_overconfident_model():
+    confidence = np.array([0.75] * 4 + [0.95] * 20)
+    right = np.array([1, 1, 1, 0] + [1] * 19 + [0])
+    assert expected_calibration_error(confidence, right) == pytest.approx(0.0)
+    always_sure = np.ones(10)
+    half_right = np.array([1, 0] * 5)
+    assert expected_calibration_error(always_sure, half_right) == pytest.approx(0.5)
+
+
+def test_the_fitted_temperature_recovers_the_one_the_labels_were_drawn_with():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0, 4, (20000, 10))
+    true_temperature = 2.5  # the labels follow softmax(logits / 2.5): the raw logits are over-confident
+    probabilities = softmax(logits / true_temperature)
+    labels = np.array([rng.choice(10, p=p) for p in probabilities])
+    assert fit_temperature(logits, labels) == pytest.approx(true_temperature, rel=0.05)
+
+
+class Scores:
+    """A stand-in network whose logits are fixed, with NumpyNet's calling convention."""
+
+    def __init__(self, logits):
+        self.scores = np.asarray(logits, np.float32)
+
+    def logits(self, images):
+        return self.scores[None]
+
+    def __call__(self, images, training=False):
+        return softmax(self.logits(images))
+
+
+def test_temperature_softens_the_odds_but_never_changes_the_answer():
+    logits = [0.0, 9.0, 0.0, 0.0, 0.0, 0.0, 6.0, 0.0, 0.0, 0.0]
+    image = np.zeros((28, 28), np.uint8)
+    sharp = Classifier(Scores(logits)).predict(image)
+    soft = Classifier(Scores(logits), calibration=Calibration(temperature=3.0)).predict(image)
+    assert sharp.top_name == soft.top_name == "Trouser"
+    assert sharp.very_sure and not soft.very_sure and soft.confidence < sharp.confidence
+
+
+def test_an_unfamiliar_picture_is_never_very_sure_and_says_so():
+    logits = [0.0, 9.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    image = np.zeros((28, 28), np.uint8)
+    line = float(familiarity(np.array(logits))) + 1.0
+    prediction = Classifier(Scores(logits), calibration=Calibration(familiar_from=line)).predict(image)
+    assert prediction.unfamiliar and prediction.unsure and not prediction.very_sure
+    assert prediction.in_words().startswith("not sure: this looks unlike the pictures it learnt from")
+    assert "not be one of the ten kinds" in prediction.advice()
+    assert Prediction(softmax(np.array(logits))).advice() == ""
+
+
+def test_composites_are_28x28_garments_and_the_same_for_any_number_of_workers(fashion):
+    images, labels = fashion.train_images[:12], fashion.train_labels[:12]
+    one = composite_images(images, labels, seed=3)
+    assert one.shape == (12, 28, 28) and one.dtype == np.uint8
+    assert not np.array_equal(one, images)  # they went through the photo preprocessing
+    assert (one.reshape(12, -1).max(axis=1) == 255).all()  # each stretched to full brightness, like Fashion-MNIST
+    from playground import composites
+
+    small_chunks = composites.CHUNK
+    try:
+        composites.CHUNK = 5
+        assert np.array_equal(composite_images(images, labels, seed=3), composite_images(images, labels, 3, 2))
+    finally:
+        composites.CHUNK = small_chunks
+
+
+def test_a_photo_composite_is_a_photo_sized_rgb_picture(fashion):
+    photo = photo_composite(fashion.train_images[0], int(fashion.train_labels[0]), np.random.default_rng(1))
+    assert photo.mode == "RGB" and 128 <= max(photo.size) < 200
+
+
+def test_with_photo_composites_swaps_a_share_of_what_will_be_trained_on(fashion):
+    from playground.config import LECTURE
+
+    config = LECTURE.replace(train_limit=400, validation_split=0.0)
+    mixed = with_photo_composites(fashion, 0.1, config)
+    changed = np.flatnonzero((mixed.train_images != fashion.train_images).any(axis=(1, 2)))
+    assert 36 <= len(changed) <= 40  # 40 swapped; one refused by the preprocessing would stay as it was
+    assert mixed.test_images is fashion.test_images and "photo composites" in mixed.source
+    with pytest.raises(ValueError, match="share"):
+        with_photo_composites(fashion, 1.5, config)
+
+
+def test_the_cli_saves_a_record_and_calibrates_it(tmp_path):
+    """One command makes a model and its record; a second fits its calibration; the page reads both."""
+    import json
+    import subprocess
+    import sys
+
+    model = tmp_path / "m.keras"
+    train = ["train", "--preset", "cnn", "--limit", "500", "--epochs", "1", "--photo-composites", "0.1"]
+    done = subprocess.run(
+        [sys.executable, "-m", "playground", *train, "--save", str(model)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    record = json.loads(model.with_suffix(".json").read_text())
+    assert record["command"] == "python -m playground " + " ".join(train) + f" --save {model}"
+    assert record["config"]["train_limit"] == "500" and "photo composites" in record["trained_on"]
+    done = subprocess.run(
+        [sys.executable, "-m", "playground", "calibrate", str(model), "--images", "100"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    calibration = json.loads(model.with_suffix(".json").read_text())["calibration"]
+    assert calibration["temperature"] > 0 and "never real photos" in calibration["fitted_on"]
+    classifier = Classifier.from_file(model)
+    assert classifier.calibration.temperature == calibration["temperature"]
+    assert classifier.calibration.familiar_from == calibration["familiar_from"]

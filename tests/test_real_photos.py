@@ -1,0 +1,37 @@
+"""Every real phone photo in ../shared/real-photos goes through Try it's photo path without error, in bounded time.
+
+The photos (CC0, see their README) sit beside the repository, not in it: the test skips when they are absent.
+How well the model does on them is measured by bench/photos.py, not asserted here.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from playground.images import read_upload
+
+REAL_PHOTOS = Path(__file__).resolve().parent.parent.parent / "shared" / "real-photos"
+SECONDS_PER_PHOTO = 5.0  # measured about 0.2 s on 2 cores; generous for a loaded CI machine
+PHOTOS = sorted(p for p in REAL_PHOTOS.glob("*/*") if p.suffix.lower() in {".jpg", ".jpeg", ".png"})
+
+
+@pytest.mark.skipif(not PHOTOS, reason=f"no real photos at {REAL_PHOTOS}")
+def test_every_real_photo_goes_through_the_pipeline():
+    slow, unanalysed = [], []
+    for path in PHOTOS:
+        started = time.perf_counter()
+        upload = read_upload(path.read_bytes())
+        seconds = time.perf_counter() - started
+        if seconds > SECONDS_PER_PHOTO:
+            slow.append((path.name, round(seconds, 1)))
+        assert upload.picture is not None, path  # every photo decodes
+        if upload.model_input is None:
+            assert upload.empty, (path, upload.problem)  # only "nothing stands out", never a failure
+            unanalysed.append(path.name)
+        else:
+            assert upload.model_input.shape == (28, 28) and upload.steps is not None
+    assert not slow, slow
+    assert len(unanalysed) <= 0.05 * len(PHOTOS), unanalysed  # 0 of 341 today
