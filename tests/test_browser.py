@@ -111,7 +111,7 @@ def test_live_training_updates_the_chart_and_stop_keeps_the_model(page, app_url)
     no_exception(page)
     page.screenshot(path=str(SHOTS / "train_results.png"), full_page=True)
 
-    # Train again: only the Train/Stop part reruns on the click, yet the last run's results must make way.
+    # Train again: the last run's results make way for the new run.
     page.locator(".st-key-train_button button").first.click()
     page.locator(".st-key-stop_button button:not([disabled])").first.wait_for(timeout=30_000)
     page.get_by_role("heading", name="How well did it learn?").wait_for(state="detached", timeout=30_000)
