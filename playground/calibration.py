@@ -16,7 +16,8 @@ import numpy as np
 
 from playground.composites import composite_images
 from playground.data import FashionMNIST, stratified_indices
-from playground.inference import Classifier, familiarity, model_record, softmax
+from playground.inference import Classifier, familiarity, model_record
+from playground.maths import softmax
 
 BINS = 10
 # Held-out composites below this share of familiarity count as "unlike": the line is their 2nd percentile.

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from playground.data import CLASS_NAMES
+from playground.maths import softmax
 
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 DEFAULT_MODEL_PATH = PRETRAINED_DIR / "fashion_cnn.keras"
@@ -166,11 +167,6 @@ class Classifier:
         familiar_from = self.calibration.familiar_from
         unfamiliar = familiar_from is not None and bool(familiarity(scores) < familiar_from)
         return Prediction(softmax(scores / self.calibration.temperature), unfamiliar)
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
 def familiarity(logits: np.ndarray) -> np.ndarray:

@@ -8,13 +8,12 @@ import numpy as np
 
 
 def softmax(values: Sequence[float], temperature: float = 1.0) -> np.ndarray:
-    """Numerically stable softmax of values / temperature: non-negative, sums to 1."""
+    """Numerically stable softmax of values / temperature along the last axis: non-negative, sums to 1."""
     if not temperature > 0:
         raise ValueError(f"temperature must be positive, got {temperature}")
-    z = np.asarray(values, dtype=float).ravel() / temperature
-    z = z - z.max()
-    e = np.exp(z)
-    return e / e.sum()
+    z = np.asarray(values, dtype=float) / temperature
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 def relu(x):
