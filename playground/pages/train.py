@@ -113,11 +113,12 @@ def live_view(run: RemoteRun, waiting: bool) -> None:
 
 
 def training_panel() -> None:
-    """Train, Stop and the live view."""
-    # Tried: this as a fragment, so that a click reruns only this part (5 tabs on one browser core answered in
-    # 1.2-1.35 s instead of 2.4-3.1 s), but the browser test of a dropped connection then failed once on a clean
-    # clone, its run never shown moving; until that is understood a click reruns the whole page.
+    """Train, Stop and the live view. A click here reruns only this part: the sidebar and the summary stay as
+    they are, which spares a busy browser most of the work (a class of 30 may share one slow machine)."""
     run = session_lab().current
+    shown = st.session_state.get("results_shown_for")
+    if run is not None and shown is not None and shown != run.uid:
+        st.rerun()  # a new run replaces the last one's results below: redraw the whole page, once
     active = run is not None and not run.snapshot.state.done
     train_column, stop_column, _ = st.columns([1, 1, 4])
     train_column.button(
@@ -149,8 +150,9 @@ def training_panel() -> None:
     st.fragment(run_every=refresh, key="live_view")(live_view)(run, waiting)
 
 
-training_panel()
 run = lab.current
+st.session_state.results_shown_for = run.uid if run is not None else None  # what the page below is about
+st.fragment(training_panel, key="training_panel")()
 if run is None:
     st.stop()
 
