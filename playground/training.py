@@ -7,7 +7,6 @@ execution (a few dozen batches) and swaps it in with one assignment, so readers 
 from __future__ import annotations
 
 import math
-import os
 import threading
 import time
 from dataclasses import replace
@@ -15,60 +14,13 @@ from dataclasses import replace
 import keras
 import numpy as np
 
-from playground.config import DEFAULT_LEARNING_RATES, ExperimentConfig
+from playground.config import ExperimentConfig
 from playground.data import FashionMNIST, train_validation_split
 from playground.evaluation import Evaluation, evaluate
 from playground.model import build_compiled_model
 from playground.snapshots import BatchPoint, BoundedHistory, EpochRecord, RunState, Snapshot
-
-# -- How many trainings run at once --------------------------------------------------
-
-
-class TrainingPool:
-    """At most `max_running` trainings at once; the rest wait in order and can ask their place."""
-
-    def __init__(self, max_running: int):
-        self.max_running = max_running
-        self._condition = threading.Condition()
-        self._running = 0
-        self._waiting: list[object] = []
-
-    def position(self, ticket: object) -> int:
-        with self._condition:
-            return self._waiting.index(ticket) + 1 if ticket in self._waiting else 0
-
-    def acquire(self, ticket: object, cancelled: threading.Event) -> bool:
-        """Wait for a free slot; False if cancelled while waiting."""
-        with self._condition:
-            self._waiting.append(ticket)
-            try:
-                while self._running >= self.max_running or self._waiting[0] is not ticket:
-                    if cancelled.is_set():
-                        return False
-                    self._condition.wait(0.2)
-                if cancelled.is_set():
-                    return False
-                self._running += 1
-                return True
-            finally:
-                self._waiting.remove(ticket)
-                self._condition.notify_all()
-
-    def release(self) -> None:
-        with self._condition:
-            self._running -= 1
-            self._condition.notify_all()
-
-
-_default_pool: TrainingPool | None = None
-
-
-def default_pool() -> TrainingPool:
-    """The process-wide pool; its size comes from PLAYGROUND_MAX_TRAININGS (default 2)."""
-    global _default_pool
-    if _default_pool is None:
-        _default_pool = TrainingPool(max(1, int(os.environ.get("PLAYGROUND_MAX_TRAININGS", "2"))))
-    return _default_pool
+from playground.stop_rules import collapse_message, threshold_reason, time_limit_reason
+from playground.training_pool import TrainingPool, default_pool
 
 
 def default_steps_per_execution(config: ExperimentConfig) -> int:
@@ -81,7 +33,10 @@ def default_steps_per_execution(config: ExperimentConfig) -> int:
 
 
 class LiveMetrics(keras.callbacks.Callback):
-    """Turns Keras' callback calls into snapshots, checks the lesson's thresholds, and obeys Stop."""
+    """Turns Keras' callback calls into snapshots, checks the lesson's thresholds, and obeys Stop.
+
+    It talks to its run only through the run's public side for the callback: publish, fail, end_early, keep,
+    and the read-only epoch, elapsed and stop_requested."""
 
     def __init__(self, run: TrainingRun):
         super().__init__()
@@ -90,18 +45,17 @@ class LiveMetrics(keras.callbacks.Callback):
         self._previous = (0.0, 0.0, 0)  # running loss mean, accuracy mean, examples at the last point
 
     def on_train_begin(self, logs=None):
-        self.run._started_at = time.perf_counter()
-        self.run._publish(state=RunState.RUNNING)
+        self.run.begin()
 
     def on_epoch_begin(self, epoch, logs=None):
         self._previous = (0.0, 0.0, 0)  # running loss mean, accuracy mean, examples at the last point
-        self.run._publish(epoch=epoch + 1, batch=0)
+        self.run.publish(epoch=epoch + 1, batch=0)
 
     def on_train_batch_end(self, batch, logs=None):
-        run = self.run
+        run, config = self.run, self.run.config
         logs = logs or {}
         batches = min(batch + 1, run.batches_per_epoch)
-        seen = min(batches * run.config.batch_size, run.train_examples)
+        seen = min(batches * config.batch_size, run.train_examples)
         loss, accuracy = float(logs.get("loss", math.nan)), float(logs.get("accuracy", math.nan))
         # Keras reports the epoch's running mean; take back out the part before the last point.
         mean_loss, mean_acc, prev_seen = self._previous
@@ -112,27 +66,26 @@ class LiveMetrics(keras.callbacks.Callback):
         else:
             chunk_loss, chunk_acc = loss, accuracy
         self._previous = (loss, accuracy, seen)
-        epoch = run._snapshot.epoch
+        epoch = run.epoch
         step = (epoch - 1) * run.batches_per_epoch + batches
         self.history.add(
             BatchPoint(step, (epoch - 1) + batches / run.batches_per_epoch, chunk_loss, min(1.0, max(0.0, chunk_acc)))
         )
-        elapsed = time.perf_counter() - run._started_at
-        total_steps = run.config.epochs * run.batches_per_epoch
+        elapsed = run.elapsed
+        total_steps = config.epochs * run.batches_per_epoch
         eta = elapsed / step * (total_steps - step) if step else None
         if not math.isfinite(loss):
-            run._failure = (
+            run.fail(
                 f"Training broke down in epoch {epoch}: the loss became {loss} (not a number). "
-                f"The learning rate {run.config.learning_rate:g} is probably too large for "
-                f"{run.config.optimizer}; try one ten times smaller."
+                f"The learning rate {config.learning_rate:g} is probably too large for "
+                f"{config.optimizer}; try one ten times smaller."
             )
             self.model.stop_training = True
-        if run._stop_requested.is_set():
+        if run.stop_requested:
             self.model.stop_training = True
-        elif run.max_seconds is not None and elapsed > run.max_seconds and not run._threshold_reason:
-            run._threshold_reason = time_limit_reason(run.max_seconds, epoch)
-            self.model.stop_training = True
-        run._publish(
+        elif run.max_seconds is not None and elapsed > run.max_seconds:
+            self.model.stop_training = run.end_early(time_limit_reason(run.max_seconds, epoch))
+        run.publish(
             batch=batches,
             examples_seen=(epoch - 1) * run.train_examples + seen,
             batch_points=tuple(self.history.points),
@@ -143,7 +96,7 @@ class LiveMetrics(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         run = self.run
         logs = logs or {}
-        if run._snapshot.batch < run.batches_per_epoch:
+        if run.snapshot.batch < run.batches_per_epoch:
             return  # Keras ends a stopped epoch here too; its partial numbers are no epoch result
         record = EpochRecord(
             epoch + 1,
@@ -152,68 +105,22 @@ class LiveMetrics(keras.callbacks.Callback):
             _maybe(logs.get("val_loss")),
             _maybe(logs.get("val_accuracy")),
         )
-        run._publish(epoch_history=run._snapshot.epoch_history + (record,))
-        if run._failure:
+        run.publish(epoch_history=run.snapshot.epoch_history + (record,))
+        if run.failed:
             return
-        run._failure = collapse_message(run.config, record)
-        if run._failure:
+        collapse = collapse_message(run.config, record)
+        if collapse:
+            run.fail(collapse)
             self.model.stop_training = True
             return
-        run.checkpoint = (epoch + 1, [w.copy() for w in self.model.get_weights()])  # one assignment: readers see a pair
+        run.keep(epoch + 1, self.model.get_weights())
         reason = threshold_reason(run.config, record)
-        if reason and not run._stop_requested.is_set():
-            run._threshold_reason = reason
-            self.model.stop_training = True
+        if reason and not run.stop_requested:
+            self.model.stop_training = run.end_early(reason)
 
 
 def _maybe(value) -> float | None:
     return None if value is None else float(value)
-
-
-def collapse_message(config: ExperimentConfig, record: EpochRecord) -> str:
-    """A too-large step can also kill the neurons without a NaN: a whole epoch then stays near chance.
-
-    Only blamed on the step size when it is large (10x the optimizer's usual rate) or the pixels are raw
-    0-255 values; a small learning rate that is merely slow is left to run.
-    """
-    big_step = config.learning_rate >= 10 * DEFAULT_LEARNING_RATES[config.optimizer]
-    if record.accuracy >= 0.25 or record.loss <= 2.0 or not (big_step or not config.normalize):
-        return ""
-    if big_step:
-        cause = (
-            f"The learning rate {config.learning_rate:g} is too large for {config.optimizer}: its steps jumped so "
-            f"far that the neurons stopped responding. Try one ten or a hundred times smaller."
-        )
-    else:
-        cause = (
-            "Without dividing the pixels by 255 the inputs are up to 255, so every step is far too big. "
-            "Turn normalization back on, or use a much smaller learning rate."
-        )
-    return (
-        f"Training broke down in epoch {record.epoch}: accuracy is {record.accuracy:.0%}, hardly better than "
-        f"guessing at random among 10 garments. {cause}"
-    )
-
-
-def time_limit_reason(max_seconds: float, epoch: int) -> str:
-    """Why a run that hit the server's time limit ended, in plain words."""
-    limit = f"{max_seconds / 60:g} minutes" if max_seconds >= 120 else f"{max_seconds:g} seconds"
-    return (
-        f"it reached this server's time limit of {limit} per run in epoch {epoch}; the model trained so far is "
-        "kept (fewer epochs or training images finish sooner)"
-    )
-
-
-def threshold_reason(config: ExperimentConfig, record: EpochRecord) -> str:
-    """The lesson's callbacks, checked at the end of an epoch: why to stop, in plain words, or ''."""
-    if config.stop_accuracy is not None and record.accuracy >= config.stop_accuracy:
-        return (
-            f"training accuracy {record.accuracy:.1%} reached the {config.stop_accuracy:.1%} target "
-            f"in epoch {record.epoch}"
-        )
-    if config.stop_loss is not None and record.loss < config.stop_loss:
-        return f"loss {record.loss:.2f} fell below {config.stop_loss:.2f} in epoch {record.epoch}"
-    return ""
 
 
 # -- One training run -------------------------------------------------------------------
@@ -277,25 +184,58 @@ class TrainingRun:
         """Ask training to end after the current batch; weights and history are kept."""
         self._stop_requested.set()
         if not self._snapshot.state.done and self._snapshot.state is not RunState.QUEUED:
-            self._publish(state=RunState.STOPPING)
+            self.publish(state=RunState.STOPPING)
 
     def wait(self, timeout: float | None = None) -> Snapshot:
         self._thread.join(timeout)
         return self.snapshot
 
-    # -- the worker thread
-    def _publish(self, **changes) -> None:
+    # -- for its LiveMetrics callback, in the training thread
+    @property
+    def epoch(self) -> int:
+        return self._snapshot.epoch
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self._started_at
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested.is_set()
+
+    @property
+    def failed(self) -> bool:
+        return bool(self._failure)
+
+    def begin(self) -> None:
+        self._started_at = time.perf_counter()
+        self.publish(state=RunState.RUNNING)
+
+    def publish(self, **changes) -> None:
+        """Swap in a new snapshot with these changes: one assignment, so readers never see half of it."""
         with self._publish_lock:
             self._snapshot = replace(self._snapshot, version=self._snapshot.version + 1, **changes)
 
+    def fail(self, message: str) -> None:
+        self._failure = message
+
+    def end_early(self, reason: str) -> bool:
+        """A callback's or the time limit's reason to end; the first one given is the one shown. True: stop."""
+        self._threshold_reason = self._threshold_reason or reason
+        return True
+
+    def keep(self, epoch: int, weights: list[np.ndarray]) -> None:
+        """The weights after a full epoch: what Stop, a failure later on or Try it mid-training fall back on."""
+        self.checkpoint = (epoch, [w.copy() for w in weights])  # one assignment: readers see a pair
+
     def _work(self) -> None:
         if not self.pool.acquire(self, self._stop_requested):
-            self._publish(state=RunState.STOPPED, stop_reason="stopped before it started")
+            self.publish(state=RunState.STOPPED, stop_reason="stopped before it started")
             return
         try:
             self._train()
         except Exception as error:  # a worker must never die silently: the UI shows the message
-            self._publish(state=RunState.FAILED, error=f"Training failed: {type(error).__name__}: {error}")
+            self.publish(state=RunState.FAILED, error=f"Training failed: {type(error).__name__}: {error}")
         finally:
             self.pool.release()
 
@@ -319,7 +259,7 @@ class TrainingRun:
         )
         elapsed = time.perf_counter() - self._started_at
         if self._failure:
-            self._publish(state=RunState.FAILED, error=self._failure, elapsed=elapsed, eta=None)
+            self.publish(state=RunState.FAILED, error=self._failure, elapsed=elapsed, eta=None)
             return
         final = {}
         if self.evaluate_at_end:
@@ -331,7 +271,7 @@ class TrainingRun:
             state, reason = RunState.STOPPED, self._threshold_reason
         else:
             state, reason = RunState.FINISHED, f"finished all {config.epochs} epochs"
-        self._publish(state=state, stop_reason=reason, elapsed=elapsed, eta=0.0, **final)
+        self.publish(state=state, stop_reason=reason, elapsed=elapsed, eta=0.0, **final)
 
 
 # -- Feeding the model ---------------------------------------------------------------------------------
@@ -388,6 +328,5 @@ __all__ = [
     "TrainingPool",
     "TrainingRun",
     "default_pool",
-    "threshold_reason",
     "train",
 ]
