@@ -6,7 +6,7 @@ pipe about ten times a second. Measured with bench/crowd.py (ten visitors, serve
 threads of the web process, two at a time, the ten runs took 290 s (1.76 times ten solo runs), clicks waited up
 to 16.5 s and the server kept 320 MB more after everyone left; see the closing notes for the figures after.
 
-What a visitor holds is a RemoteRun: it reads like playground.training.TrainingRun (snapshot, stop, checkpoint,
+What a visitor holds is a RemoteRun (playground.remote_run): it reads like a TrainingRun (snapshot, stop, checkpoint,
 evaluation) but its model lives as plain NumPy weights. Limits (playground.limits), from environment variables:
 - PLAYGROUND_WORKERS (default 1): runs at once; each worker costs about 0.8-1 GB (TensorFlow and the data);
 - PLAYGROUND_MAX_QUEUE (default 40): visitors waiting beyond this are told to come back, nothing is queued;
@@ -25,84 +25,15 @@ import weakref
 from collections import deque
 from dataclasses import replace
 
-import numpy as np
-
 from playground.config import ExperimentConfig
-from playground.evaluation import Evaluation
 from playground.limits import WORKER_BASE_MB, Limits, kept_megabytes, process_rss_mb, training_megabytes
+from playground.remote_run import RemoteRun, TrainerBusy, minutes_in_words, wait_in_words
 from playground.snapshots import RunState, Snapshot
 from playground.worker_process import worker_main
 
 # Seconds per training image and epoch, by architecture, until finished runs have taught better (one core).
 DEFAULT_SECONDS_PER_IMAGE = {"dense": 1.0 / 54000, "cnn": 14.0 / 54000}
 START_SECONDS = 2.0  # building and compiling a model, before its first batch
-
-
-class TrainerBusy(Exception):
-    """A run can't be accepted now or at all; the message says why and what to do, in plain words."""
-
-
-# -- The visitor's handle -----------------------------------------------------------------------
-
-_run_numbers = itertools.count(1)
-
-
-class RemoteRun:
-    """One run as the web process sees it: snapshots arrive from a worker; the model comes back as weights."""
-
-    def __init__(self, config: ExperimentConfig, pool: WorkerPool):
-        self.config = config
-        self.pool = pool
-        self.uid = next(_run_numbers)  # unique for the server's life (id() is reused after garbage collection)
-        self.checkpoint: tuple[int, list[np.ndarray]] | None = None  # (epoch, weights) of the last full epoch
-        self.weights: list[np.ndarray] | None = None  # the final weights once the run has ended
-        self.evaluation: Evaluation | None = None
-        self.model_released = False  # True once memory ran short and this older run gave its model back
-        self.superseded = False  # the session has started a newer run
-        self.finished_at: float | None = None
-        self._done = threading.Event()
-        self._snapshot = Snapshot(epochs=config.epochs)
-
-    def __repr__(self) -> str:
-        s = self._snapshot
-        return f"RemoteRun#{self.uid}({s.state.value}, epoch {s.epoch}/{s.epochs})"
-
-    @property
-    def snapshot(self) -> Snapshot:
-        snapshot = self._snapshot
-        if snapshot.state is RunState.QUEUED:
-            position, wait = self.pool.place(self)
-            return replace(snapshot, queue_position=position, estimated_wait=wait)
-        return snapshot
-
-    @property
-    def kept_weights(self) -> list[np.ndarray] | None:
-        """The best weights there are: the final ones, else the last full epoch's."""
-        if self.weights is not None:
-            return self.weights
-        return self.checkpoint[1] if self.checkpoint else None
-
-    def stop(self) -> None:
-        """End the run after the current batch (or leave the queue); what it learned is kept."""
-        self.pool.stop(self)
-
-    def wait(self, timeout: float | None = None) -> Snapshot:
-        self._done.wait(timeout)
-        return self.snapshot
-
-    def release_model(self) -> None:
-        """Give the weights back to free memory; the history and numbers stay for comparison."""
-        self.weights = self.checkpoint = None
-        self.model_released = True
-
-    # -- called by the pool
-    def _update(self, snapshot: Snapshot) -> None:
-        self._snapshot = snapshot
-
-    def _end(self, snapshot: Snapshot) -> None:
-        self._snapshot = snapshot
-        self.finished_at = time.monotonic()
-        self._done.set()
 
 
 class Worker:
@@ -188,7 +119,8 @@ class WorkerPool:
                 wait = self._wait_before(len(self._queue))
                 raise TrainerBusy(
                     f"The trainers are busy: {len(self._queue)} people are already waiting, which is as many as "
-                    f"this server takes. Please try again in about {_minutes(wait)}; the other pages work meanwhile."
+                    f"this server takes. Please try again in about {minutes_in_words(wait)}; the other pages work "
+                    "meanwhile."
                 )
             run = RemoteRun(config, self)
             self._queue.append(run)
@@ -364,17 +296,6 @@ class WorkerPool:
         self._seconds_per_image[config.architecture] = 0.5 * previous + 0.5 * measured
 
 
-def _minutes(seconds: float) -> str:
-    if seconds < 90:
-        return f"{max(5, round(seconds / 5) * 5):.0f} seconds"
-    return f"{seconds / 60:.0f} minutes"
-
-
-def wait_in_words(seconds: float | None) -> str:
-    """'about 40 seconds' / 'about 3 minutes', for the queue message."""
-    return "a moment" if seconds is None else f"about {_minutes(seconds)}"
-
-
 _default_pool: WorkerPool | None = None
 _default_lock = threading.Lock()
 
@@ -386,3 +307,7 @@ def default_pool() -> WorkerPool:
         if _default_pool is None:
             _default_pool = WorkerPool()
         return _default_pool
+
+
+# The pages take a run's handle and the queue's words from here, with the pool they belong to.
+__all__ = ["RemoteRun", "TrainerBusy", "WorkerPool", "default_pool", "wait_in_words"]
