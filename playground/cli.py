@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from playground.config import ACTIVATIONS, ARCHITECTURES, OPTIMIZERS, PRESETS, ConfigError, ExperimentConfig
+from playground.config import PRESETS, SETTINGS, ConfigError, ExperimentConfig
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -20,22 +20,20 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-# Option name → the config field it overrides (the config parses and validates the string).
-OVERRIDES = {
-    "architecture": "architecture",
-    "hidden": "hidden_units",
-    "activation": "activation",
-    "dropout": "dropout",
-    "optimizer": "optimizer",
-    "learning_rate": "learning_rate",
-    "epochs": "epochs",
-    "batch_size": "batch_size",
-    "validation_split": "validation_split",
-    "limit": "train_limit",
-    "seed": "seed",
-    "stop_accuracy": "stop_accuracy",
-    "stop_loss": "stop_loss",
-}
+def add_setting_options(parser: argparse.ArgumentParser) -> None:
+    """One option per setting, made from its declaration (config.SETTINGS): --epochs, --train-limit, --normalize/
+    --no-normalize, ... Values stay strings here; the config parses and validates them."""
+    for name, spec in SETTINGS.items():
+        names = [spec.cli_option, *spec.cli_aliases]
+        limits = spec.describe_limits()
+        help_text = (spec.help + (f" ({limits})" if limits else "")).replace("%", "%%")  # argparse formats help
+        if spec.kind == "bool":
+            parser.add_argument(*names, dest=name, action=argparse.BooleanOptionalAction, help=help_text)
+        elif spec.choices is not None:
+            parser.add_argument(*names, dest=name, choices=list(spec.choices), help=help_text)
+        else:
+            metavar = "N,N,..." if spec.layers else name.upper()
+            parser.add_argument(*names, dest=name, metavar=metavar, help=help_text)
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -44,21 +42,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", help="train one configuration")
     train.add_argument("--preset", default="lecture", choices=list(PRESETS), help="starting configuration")
-    train.add_argument("--architecture", choices=list(ARCHITECTURES))
-    train.add_argument("--hidden", metavar="UNITS", help="hidden layer sizes, e.g. 256,128")
-    train.add_argument("--activation", choices=list(ACTIVATIONS))
-    train.add_argument("--dropout")
-    train.add_argument("--optimizer", choices=list(OPTIMIZERS))
-    train.add_argument("--learning-rate")
-    train.add_argument("--epochs")
-    train.add_argument("--batch-size")
-    train.add_argument("--validation-split")
-    train.add_argument("--limit", help="train on a class-balanced subset of this many images")
-    train.add_argument("--seed")
-    train.add_argument("--stop-accuracy", help="stop when training accuracy reaches this (0-1)")
-    train.add_argument("--stop-loss", help="stop when training loss falls below this")
-    train.add_argument("--no-normalize", action="store_true", help="feed raw 0-255 pixels")
-    train.add_argument("--augment", action="store_true", help="random shifts, zoom and contrast while training")
+    add_setting_options(train)
     train.add_argument(
         "--photo-composites",
         metavar="SHARE",
@@ -87,14 +71,10 @@ def make_parser() -> argparse.ArgumentParser:
 def config_from_args(args: argparse.Namespace) -> ExperimentConfig:
     """The preset's settings with every given option applied, validated."""
     values = PRESETS[args.preset].config.to_flat_dict()
-    for option, field_name in OVERRIDES.items():
-        given = getattr(args, option)
+    for name, spec in SETTINGS.items():
+        given = getattr(args, name)
         if given is not None:
-            values[field_name] = given
-    if args.no_normalize:
-        values["normalize"] = "false"
-    if args.augment:
-        values["augment"] = "true"
+            values[name] = given if isinstance(given, str) else spec.format(given)
     return ExperimentConfig.from_flat_dict(values)
 
 

@@ -1,56 +1,193 @@
-"""One experiment's settings: a validated dataclass, the named choices, and the lesson's presets."""
+"""One experiment's settings: a validated dataclass whose every field declares its schema, and the lesson's presets.
+
+Each field's `setting(...)` holds its limits, label, one-line help and widget; the sidebar, the URL, the CLI and
+"what changed from the preset" are all made from it (playground/settings_schema.py). The named choices are tables
+of small objects in playground/choices.py.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
 
-# Choices are tables keyed by name: the keys fill the dropdowns, the CLI and the URL.
-ARCHITECTURES = {
-    "dense": "Dense network (Flatten → hidden layers → 10 outputs), as in the lecture",
-    "cnn": "Small CNN (two Conv+BatchNorm+MaxPool blocks, then hidden layers)",
-}
-ACTIVATIONS = {
-    "relu": "ReLU: keeps positive values, turns negatives into 0 (the lecture's choice)",
-    "sigmoid": "Sigmoid: squashes everything into 0…1; learns slower in deep nets",
-    "tanh": "Tanh: squashes into −1…1",
-    "elu": "ELU: like ReLU but smooth below 0",
-    "linear": "Linear: no activation, so stacked layers add no power",
-}
-OPTIMIZERS = {
-    "adam": "Adam: adapts the step size per weight (the lecture's choice)",
-    "sgd": "SGD: plain gradient descent, steady steps",
-    "sgd_momentum": "SGD with momentum 0.9: keeps rolling in the direction it was going",
-    "rmsprop": "RMSprop: scales steps by recent gradient size",
-}
-DEFAULT_LEARNING_RATES = {"adam": 0.001, "sgd": 0.01, "sgd_momentum": 0.01, "rmsprop": 0.001}
+from playground.choices import ACTIVATIONS, ARCHITECTURES, OPTIMIZERS
+from playground.settings_schema import ConfigError, Setting, declared_settings, setting
+
+__all__ = [
+    "ACTIVATIONS",
+    "ARCHITECTURES",
+    "DEFAULT_LEARNING_RATES",
+    "LECTURE",
+    "OPTIMIZERS",
+    "PRESETS",
+    "SETTINGS",
+    "TRAIN_SIZE",
+    "ConfigError",
+    "ExperimentConfig",
+    "Preset",
+    "changed_settings",
+    "describe_changes",
+    "split_known_params",
+]
 
 TRAIN_SIZE = 60000
-
-
-class ConfigError(ValueError):
-    """A setting is outside its allowed range; the message names the field."""
+DEFAULT_LEARNING_RATES = {name: optimizer.learning_rate for name, optimizer in OPTIMIZERS.items()}
 
 
 @dataclass(frozen=True)
 class ExperimentConfig:
-    """Everything that defines one training run."""
+    """Everything that defines one training run; the field order is the order of the URL and the sidebar."""
 
-    architecture: str = "dense"  # key of ARCHITECTURES
-    hidden_units: tuple[int, ...] = (128,)  # 1 to 4 hidden Dense layers, 1 to 2048 units each
-    activation: str = "relu"  # key of ACTIVATIONS, used by every hidden layer
-    dropout: float = 0.0  # fraction of hidden units dropped while training, 0 to 0.8
-    optimizer: str = "adam"  # key of OPTIMIZERS
-    learning_rate: float = 0.001  # step size of the optimizer
-    epochs: int = 5  # passes over the training images
-    batch_size: int = 32  # images per weight update
-    normalize: bool = True  # divide pixels by 255 inside the model
-    validation_split: float = 0.1  # share of the training subset held out to watch for overfitting
-    train_limit: int = TRAIN_SIZE  # training images to use (a class-balanced subset)
-    seed: int = 42  # makes weights, subset and shuffling repeatable
-    stop_accuracy: float | None = None  # stop when training accuracy reaches this (lesson callback)
-    stop_loss: float | None = None  # stop when training loss falls below this (lesson callback)
-    augment: bool = False  # random shifts, zoom and contrast while training (helps photos)
+    architecture: str = setting(
+        "dense",
+        label="Architecture",
+        help="Dense layers look at every pixel at once. A CNN first scans the image for small patterns.",
+        widget="radio",
+        section="network",
+        choices=ARCHITECTURES,
+    )
+    hidden_units: tuple[int, ...] = setting(
+        (128,),
+        label="Neurons in hidden layer {number}",
+        help="More neurons can learn finer details, but are slower and can memorise the training set.",
+        widget="layers",
+        section="network",
+        limits=(1, 2048),
+        stops=(8, 16, 32, 64, 128, 256, 512, 1024, 2048),
+        unused_shows=128,
+        layers=(1, 4),
+        layers_label="Hidden layers",
+        layers_help="Layers between the pixels and the 10 answers.",
+        cli_aliases=("--hidden",),
+    )
+    activation: str = setting(
+        "relu",
+        label="Activation",
+        help="What each hidden neuron does with its sum.",
+        widget="selectbox",
+        section="network",
+        choices=ACTIVATIONS,
+    )
+    dropout: float = setting(
+        0.0,
+        label="Dropout",
+        help="Switch off this share of neurons at random while training, so none can be relied on alone.",
+        widget="slider",
+        section="network",
+        limits=(0.0, 0.8),
+        step=0.05,
+    )
+    optimizer: str = setting(
+        "adam",
+        label="Optimizer",
+        help="How the weights are changed after each batch.",
+        widget="selectbox",
+        section="learning",
+        choices=OPTIMIZERS,
+    )
+    learning_rate: float = setting(
+        0.001,
+        label="Learning rate",
+        help="How big each step is. Too small: slow. Too big: the loss jumps around or training breaks down.",
+        widget="select_slider",
+        section="learning",
+        limits=(1e-6, 10.0),
+        stops=(0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0),
+    )
+    epochs: int = setting(
+        5,
+        label="Epochs",
+        help="How many times the network sees every training image. Too many and it starts to memorise.",
+        widget="slider",
+        section="learning",
+        limits=(1, 100),
+    )
+    batch_size: int = setting(
+        32,
+        label="Batch size",
+        help="Images looked at before each weight update. Small: many noisy steps. Large: fewer, smoother steps.",
+        widget="select_slider",
+        section="learning",
+        limits=(1, 4096),
+        stops=(8, 16, 32, 64, 128, 256, 512, 1024),
+    )
+    label_smoothing: float = setting(
+        0.0,
+        label="Label smoothing",
+        help="Teach it to aim for a little less than 100% sure of each right answer (0.1: about 90%), so it is "
+        "less overconfident; its loss then stays higher. The lecture uses 0.",
+        widget="slider",
+        section="learning",
+        limits=(0.0, 0.5),
+        step=0.05,
+    )
+    normalize: bool = setting(
+        True,
+        label="Normalize: divide pixels by 255",
+        help="Turns pixel values 0–255 into 0–1. Without it, learning is bumpier and usually worse.",
+        widget="toggle",
+        section="learning",
+    )
+    train_limit: int = setting(
+        TRAIN_SIZE,
+        label="Training images",
+        help="Use fewer images for a quick experiment (the same number of each garment).",
+        widget="select_slider",
+        section="data",
+        limits=(100, TRAIN_SIZE),
+        stops=(1000, 2000, 5000, 10000, 20000, 30000, 60000),
+        show="{:,}".format,
+        cli_aliases=("--limit",),
+    )
+    validation_split: float = setting(
+        0.1,
+        label="Held out for validation",
+        help="A share of the training images kept aside to check, each epoch, how it does on unseen images.",
+        widget="slider",
+        section="data",
+        limits=(0.0, 0.5),
+        step=0.01,
+    )
+    seed: int = setting(
+        42,
+        label="Random seed",
+        help="The same seed gives the same starting weights and the same shuffling, so runs can be repeated.",
+        widget="number_input",
+        section="data",
+        limits=(0, 2**31 - 1),
+        step=1,
+    )
+    stop_accuracy: float | None = setting(
+        None,
+        label="Accuracy target",
+        help="The lesson's callback: end training as soon as the target is reached at the end of an epoch.",
+        widget="slider",
+        section="data",
+        limits=(0.1, 1.0),
+        step=0.01,
+        number_format="%.2f",
+        switch="Stop at a training accuracy",
+        unused_shows=0.9,
+    )
+    stop_loss: float | None = setting(
+        None,
+        label="Loss target",
+        help="Lab 2's callback: end training once the loss is small enough.",
+        widget="number_input",
+        section="data",
+        limits=(0.001, 10.0),
+        step=0.05,
+        number_format="%.3f",
+        switch="Stop at a low loss",
+        unused_shows=0.4,
+    )
+    augment: bool = setting(
+        False,
+        label="Augment: shift, zoom and dim images",
+        help="Shows slightly changed copies of the images, so the network copes with drawings and photos.",
+        widget="toggle",
+        section="learning",
+    )
 
     def __post_init__(self) -> None:
         validate(self)
@@ -61,111 +198,44 @@ class ExperimentConfig:
 
     def to_flat_dict(self) -> dict[str, str]:
         """Every field as a string, for the URL, JSON and the CLI."""
-        return {f.name: _format(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {name: spec.format(getattr(self, name)) for name, spec in SETTINGS.items()}
 
     @classmethod
     def from_flat_dict(cls, values: dict[str, str]) -> ExperimentConfig:
         """Parse strings made by to_flat_dict (missing keys keep their defaults)."""
-        known = {f.name: f for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - set(known))
+        unknown = sorted(set(values) - set(SETTINGS))
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
-        parsed = {name: _parse(name, known[name].type, text) for name, text in values.items()}
-        return cls(**parsed)
+        return cls(**{name: SETTINGS[name].parse(text) for name, text in values.items()})
 
 
-def split_known_params(params: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    """Split a link's parameters into settings (the keys of to_flat_dict) and the rest (fbclid, utm_*, ...), sorted."""
-    names = {f.name for f in dataclasses.fields(ExperimentConfig)}
-    known = {key: value for key, value in params.items() if key in names}
-    return known, sorted(key for key in params if key not in names)
-
-
-# -- Validation: one place, one message per field ---------------------------------
-
-LIMITS = {
-    "dropout": (0.0, 0.8),
-    "learning_rate": (1e-6, 10.0),
-    "epochs": (1, 100),
-    "batch_size": (1, 4096),
-    "validation_split": (0.0, 0.5),
-    "train_limit": (100, TRAIN_SIZE),
-    "seed": (0, 2**31 - 1),
-    "stop_accuracy": (0.1, 1.0),
-    "stop_loss": (0.001, 10.0),
-}
-HIDDEN_LAYERS = (1, 4)
-HIDDEN_UNITS = (1, 2048)
+SETTINGS: dict[str, Setting] = declared_settings(ExperimentConfig)
 
 
 def validate(config: ExperimentConfig) -> None:
     """Raise ConfigError naming the first field that is out of range or of the wrong kind."""
-    for name, table in (
-        ("architecture", ARCHITECTURES),
-        ("activation", ACTIVATIONS),
-        ("optimizer", OPTIMIZERS),
-    ):
-        if getattr(config, name) not in table:
-            raise ConfigError(f"{name} must be one of {', '.join(table)}, not {getattr(config, name)!r}")
-    units = config.hidden_units
-    if not isinstance(units, tuple) or not HIDDEN_LAYERS[0] <= len(units) <= HIDDEN_LAYERS[1]:
-        raise ConfigError(f"hidden_units must list {HIDDEN_LAYERS[0]} to {HIDDEN_LAYERS[1]} layers, got {units!r}")
-    for count in units:
-        if isinstance(count, bool) or not isinstance(count, int) or not HIDDEN_UNITS[0] <= count <= HIDDEN_UNITS[1]:
-            raise ConfigError(
-                f"hidden_units: each layer needs {HIDDEN_UNITS[0]} to {HIDDEN_UNITS[1]} units, got {count!r}"
-            )
-    for name in ("normalize", "augment"):
-        if not isinstance(getattr(config, name), bool):
-            raise ConfigError(f"{name} must be true or false, not {getattr(config, name)!r}")
-    for name, (low, high) in LIMITS.items():
-        value = getattr(config, name)
-        if value is None and name.startswith("stop_"):
-            continue
-        integral = isinstance(low, int)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (integral and not isinstance(value, int)):
-            kind = "a whole number" if integral else "a number"
-            raise ConfigError(f"{name} must be {kind} from {low} to {high}, not {value!r}")
-        if not low <= value <= high:  # also rejects NaN
-            raise ConfigError(f"{name} must be from {low} to {high}, not {value}")
+    for name, spec in SETTINGS.items():
+        spec.check(getattr(config, name))
     if config.train_limit * (1 - config.validation_split) < 10 * 5:
         raise ConfigError("train_limit is too small to leave training images after the validation split")
 
 
-# -- Flat strings in and out --------------------------------------------------------
+def split_known_params(params: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """Split a link's parameters into settings (the keys of to_flat_dict) and the rest (fbclid, utm_*, ...), sorted."""
+    known = {key: value for key, value in params.items() if key in SETTINGS}
+    return known, sorted(key for key in params if key not in SETTINGS)
 
 
-def _format(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, tuple):
-        return ",".join(str(v) for v in value)
-    return str(value)
+def changed_settings(config: ExperimentConfig, base: ExperimentConfig) -> dict[str, str]:
+    """The settings in which config differs from base, as flat strings (what a link carries)."""
+    ours, theirs = config.to_flat_dict(), base.to_flat_dict()
+    return {name: value for name, value in ours.items() if value != theirs[name]}
 
 
-def _parse(name: str, type_name: str, text: str):
-    """Turn one string back into its field's type; a bad string is a ConfigError naming the field."""
-    text = str(text).strip()
-    try:
-        if type_name == "tuple[int, ...]":
-            return tuple(int(part) for part in text.split(",") if part.strip())
-        if type_name == "bool":
-            if text.lower() in ("true", "1", "yes", "on"):
-                return True
-            if text.lower() in ("false", "0", "no", "off"):
-                return False
-            raise ValueError(text)
-        if type_name == "float | None":
-            return None if text in ("", "none", "off") else float(text)
-        if type_name == "int":
-            return int(text)
-        if type_name == "float":
-            return float(text)
-        return text
-    except ValueError:
-        raise ConfigError(f"{name}: cannot read {text!r} as {type_name.replace(' | None', ' or empty')}") from None
+def describe_changes(config: ExperimentConfig, base: ExperimentConfig) -> str:
+    """The differences in words, e.g. "epochs 12, stop loss off" (empty if there are none)."""
+    changes = changed_settings(config, base)
+    return ", ".join(f"{name.replace('_', ' ')} {value or 'off'}" for name, value in changes.items())
 
 
 # -- The lesson's experiments as named presets ------------------------------------

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.config import ExperimentConfig
+from playground.config import OPTIMIZERS, ExperimentConfig
 from playground.numpy_net import count_parameters, layer_plan
 
 MB = 1024 * 1024
-OPTIMIZER_SLOTS = {"adam": 2, "rmsprop": 1, "sgd_momentum": 1, "sgd": 0}
+OPTIMIZER_SLOTS = {name: optimizer.slots for name, optimizer in OPTIMIZERS.items()}  # declared in choices.py
 # Measured here (bench/crowd.py, /proc): the web process without TensorFlow holds 275-313 MB with ten visitors;
 # a worker with TensorFlow and the data 816-916 MB between lecture runs. What a run adds comes on top.
 WORKER_BASE_MB, WEB_BASE_MB = 850.0, 300.0

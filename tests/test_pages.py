@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 from streamlit.testing.v1 import AppTest
 
-from playground.config import LECTURE, ExperimentConfig
+from playground.config import LECTURE, SETTINGS, ExperimentConfig, changed_settings, describe_changes
 from tests.synthetic import (
     encode,
     garment_photo,
@@ -22,6 +22,7 @@ from tests.synthetic import (
     thirty_two_bit_floats,
     thirty_two_bit_integers,
 )
+from tests.test_config import every_setting_changed
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 PAGES = {
@@ -349,6 +350,48 @@ def test_the_sidebar_says_what_differs_from_the_preset():
     at.slider(key="hp_epochs").set_value(12).run()
     notes = [c.value for c in at.sidebar.caption if "Changed from this preset" in c.value]
     assert notes == [":material/edit: Changed from this preset: epochs 12."]
+
+
+SIDEBAR_WIDGETS = ("radio", "selectbox", "slider", "select_slider", "number_input", "toggle")
+
+
+def test_every_setting_has_a_widget_and_travels_in_the_link():
+    """A setting declared in the config that the sidebar can't show, read back or put in the link fails here."""
+    from playground.pages.settings import widget_keys
+
+    config = every_setting_changed()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(config.to_flat_dict())
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.exception]
+    assert at.session_state["config"] == config  # shown by the widgets and read back from them
+    drawn = {widget.key for kind in SIDEBAR_WIDGETS for widget in getattr(at.sidebar, kind)}
+    unused_layers = {f"hp_units_{index}" for index in range(len(config.hidden_units), 4)}
+    for spec in SETTINGS.values():
+        assert set(widget_keys(spec)) - unused_layers <= drawn, f"{spec.name} has no widget"
+    assert {key: at.query_params[key] for key in at.query_params} == changed_settings(config, LECTURE)
+    notes = [c.value for c in at.sidebar.caption if "Changed from this preset" in c.value]
+    assert notes == [f":material/edit: Changed from this preset: {describe_changes(config, LECTURE)}."]
+    assert all(name.replace("_", " ") in notes[0] for name in SETTINGS)
+
+
+def test_label_smoothing_from_the_sidebar_reaches_the_config_the_link_and_the_note():
+    at = open_page("train")
+    at.slider(key="hp_label_smoothing").set_value(0.1).run()
+    assert not at.exception and not at.error
+    assert at.session_state["config"].label_smoothing == pytest.approx(0.1)
+    assert at.query_params["label_smoothing"] == "0.1"
+    notes = [c.value for c in at.sidebar.caption if "Changed from this preset" in c.value]
+    assert notes == [":material/edit: Changed from this preset: label smoothing 0.1."]
+
+
+def test_a_new_optimizer_starts_from_its_usual_learning_rate():
+    at = open_page("train")
+    at.selectbox(key="hp_optimizer").set_value("sgd").run()
+    assert at.select_slider(key="hp_learning_rate").value == pytest.approx(0.01)
+    assert at.session_state["config"].learning_rate == pytest.approx(0.01)
+    at.selectbox(key="hp_optimizer").set_value("rmsprop").run()
+    assert at.session_state["config"].learning_rate == pytest.approx(0.001)
 
 
 def test_a_small_cnn_trains_and_shows_its_filters():

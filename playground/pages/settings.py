@@ -1,4 +1,9 @@
-"""The Train page's sidebar: presets and every hyperparameter as keyed widgets, kept in step with the URL."""
+"""The Train page's sidebar: presets and every setting as keyed widgets, kept in step with the URL.
+
+Every widget is made from its field's declaration in playground.config (config.SETTINGS): a new setting needs no
+edit here. A setting's widgets are keyed "hp_<name>"; an optional one adds the toggle "hp_<name>_on"; the hidden
+layers are "hp_layers" and "hp_units_0" to "hp_units_3".
+"""
 
 from __future__ import annotations
 
@@ -7,75 +12,70 @@ import re
 import streamlit as st
 
 from playground.config import (
-    ACTIVATIONS,
-    ARCHITECTURES,
-    DEFAULT_LEARNING_RATES,
-    LIMITS,
-    OPTIMIZERS,
     PRESETS,
+    SETTINGS,
     ConfigError,
     ExperimentConfig,
+    changed_settings,
+    describe_changes,
     split_known_params,
 )
 from playground.pages.common import current_config
+from playground.settings_schema import Setting
 
-UNIT_CHOICES = [8, 16, 32, 64, 128, 256, 512, 1024, 2048]
-LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
-BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512, 1024]
-TRAIN_LIMITS = [1000, 2000, 5000, 10000, 20000, 30000, 60000]
+SECTIONS = {  # the sidebar's groups (Setting.section), in order
+    "network": ("The network", ":material/hub:"),
+    "learning": ("How it learns", ":material/trending_down:"),
+    "data": ("Data and stopping", ":material/dataset:"),
+}
 PLAIN_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,40}")  # a parameter name safe to show as it is
 
 
-# -- Settings <-> widgets ------------------------------------------------------------
+# -- Settings <-> widget state -----------------------------------------------------------------------
+
+
+def widget_keys(spec: Setting) -> list[str]:
+    """The session-state keys of this setting's widgets."""
+    if spec.widget == "layers":
+        return ["hp_layers", *(f"hp_units_{index}" for index in range(spec.layers[1]))]
+    return [f"hp_{spec.name}_on", f"hp_{spec.name}"] if spec.switch else [f"hp_{spec.name}"]
+
+
+def widget_state(spec: Setting, value) -> dict:
+    """The widget state that shows one setting's value."""
+    if spec.widget == "layers":
+        state = {"hp_layers": len(value)}
+        for index in range(spec.layers[1]):
+            state[f"hp_units_{index}"] = value[index] if index < len(value) else spec.unused_shows
+        return state
+    if spec.switch:
+        return {
+            f"hp_{spec.name}_on": value is not None,
+            f"hp_{spec.name}": spec.unused_shows if value is None else value,
+        }
+    return {f"hp_{spec.name}": value}
 
 
 def widget_values(config: ExperimentConfig) -> dict:
     """The widget state that shows this configuration (keys are the widgets' keys)."""
-    values = {
-        "hp_architecture": config.architecture,
-        "hp_layers": len(config.hidden_units),
-        "hp_activation": config.activation,
-        "hp_dropout": config.dropout,
-        "hp_optimizer": config.optimizer,
-        "hp_learning_rate": config.learning_rate,
-        "hp_epochs": config.epochs,
-        "hp_batch_size": config.batch_size,
-        "hp_normalize": config.normalize,
-        "hp_validation_split": config.validation_split,
-        "hp_train_limit": config.train_limit,
-        "hp_seed": config.seed,
-        "hp_stop_accuracy_on": config.stop_accuracy is not None,
-        "hp_stop_accuracy": config.stop_accuracy if config.stop_accuracy is not None else 0.9,
-        "hp_stop_loss_on": config.stop_loss is not None,
-        "hp_stop_loss": config.stop_loss if config.stop_loss is not None else 0.4,
-        "hp_augment": config.augment,
-    }
-    for index in range(4):
-        units = config.hidden_units[index] if index < len(config.hidden_units) else 128
-        values[f"hp_units_{index}"] = units
+    values = {}
+    for name, spec in SETTINGS.items():
+        values.update(widget_state(spec, getattr(config, name)))
     return values
+
+
+def read_widget(spec: Setting, state):
+    """One setting's value as its widgets show it."""
+    if spec.widget == "layers":
+        return spec.read([state[f"hp_units_{index}"] for index in range(int(state["hp_layers"]))])
+    if spec.switch and not state[f"hp_{spec.name}_on"]:
+        return None
+    return spec.read(state[f"hp_{spec.name}"])
 
 
 def config_from_widgets() -> ExperimentConfig:
     """Read the widgets back into a validated configuration (ConfigError if a value is out of range)."""
-    state = st.session_state
-    return ExperimentConfig(
-        architecture=state.hp_architecture,
-        hidden_units=tuple(int(state[f"hp_units_{i}"]) for i in range(int(state.hp_layers))),
-        activation=state.hp_activation,
-        dropout=float(state.hp_dropout),
-        optimizer=state.hp_optimizer,
-        learning_rate=float(state.hp_learning_rate),
-        epochs=int(state.hp_epochs),
-        batch_size=int(state.hp_batch_size),
-        normalize=bool(state.hp_normalize),
-        validation_split=float(state.hp_validation_split),
-        train_limit=int(state.hp_train_limit),
-        seed=int(state.hp_seed),
-        stop_accuracy=float(state.hp_stop_accuracy) if state.hp_stop_accuracy_on else None,
-        stop_loss=float(state.hp_stop_loss) if state.hp_stop_loss_on else None,
-        augment=bool(state.hp_augment),
-    )
+    return ExperimentConfig(**{name: read_widget(spec, st.session_state) for name, spec in SETTINGS.items()})
 
 
 def load_preset() -> None:
@@ -85,13 +85,60 @@ def load_preset() -> None:
     st.session_state.update(widget_values(config))
 
 
-def adopt_learning_rate() -> None:
-    """A new optimizer starts from its usual learning rate, as the lesson's optimizers would."""
-    st.session_state.hp_learning_rate = DEFAULT_LEARNING_RATES[st.session_state.hp_optimizer]
+def adopt_defaults(spec: Setting) -> None:
+    """A new choice starts from its usual values (a new optimizer from its usual learning rate)."""
+    for name, value in spec.choices[st.session_state[f"hp_{spec.name}"]].defaults.items():
+        st.session_state.update(widget_state(SETTINGS[name], value))
 
 
-def with_value(options: list, value) -> list:
+# -- Drawing ---------------------------------------------------------------------------------------------
+
+
+def with_value(options, value) -> list:
     return sorted(set(options) | {value})
+
+
+def draw_setting(spec: Setting) -> None:
+    """The widget(s) its declaration asks for; an optional setting's value widget shows once it is switched on."""
+    key, help_text = f"hp_{spec.name}", spec.help
+    if spec.switch:
+        st.toggle(spec.switch, key=f"{key}_on", help=help_text)
+        if not st.session_state[f"{key}_on"]:
+            return
+        help_text = None  # said by the toggle
+    low, high = spec.limits or (None, None)
+    if spec.widget == "radio":
+        choices = spec.choices
+        st.radio(spec.label, list(choices), format_func=lambda name: choices[name].label, key=key, help=help_text)
+    elif spec.widget == "selectbox":
+        # The names as Keras spells them, explained in the help.
+        explained = " ".join(filter(None, [help_text, *(entry.explains for entry in spec.choices.values())]))
+        on_change = adopt_defaults if any(entry.defaults for entry in spec.choices.values()) else None
+        st.selectbox(spec.label, list(spec.choices), key=key, help=explained, on_change=on_change, args=(spec,))
+    elif spec.widget == "slider":
+        st.slider(spec.label, low, high, step=spec.step, key=key, help=help_text, format=spec.number_format)
+    elif spec.widget == "number_input":
+        st.number_input(spec.label, low, high, step=spec.step, key=key, help=help_text, format=spec.number_format)
+    elif spec.widget == "select_slider":
+        options = with_value(spec.stops, st.session_state[key])
+        st.select_slider(spec.label, options, key=key, help=help_text, format_func=spec.show or str)
+    elif spec.widget == "toggle":
+        st.toggle(spec.label, key=key, help=help_text)
+    elif spec.widget == "layers":
+        st.slider(spec.layers_label, *spec.layers, key="hp_layers", help=spec.layers_help)
+        for index in range(int(st.session_state.hp_layers)):
+            key = f"hp_units_{index}"
+            st.select_slider(
+                spec.label.format(number=index + 1),
+                options=with_value(spec.stops, st.session_state[key]),
+                key=key,
+                help=help_text,
+            )
+    else:
+        raise ValueError(f"{spec.name}: the sidebar has no {spec.widget!r} widget")
+
+
+# -- Links -----------------------------------------------------------------------------------------------
 
 
 def apply_shared_link() -> None:
@@ -134,16 +181,16 @@ def readable_names(names: list[str], most: int = 6) -> str:
 
 def share_in_link(config: ExperimentConfig) -> None:
     """Keep the address bar in step with the settings (only what differs from the lecture model)."""
-    lecture = PRESETS["lecture"].config.to_flat_dict()
-    changed = {key: value for key, value in config.to_flat_dict().items() if value != lecture[key]}
+    changed = changed_settings(config, PRESETS["lecture"].config)
     if changed != st.query_params.to_dict():
         st.query_params.from_dict(changed)
 
 
-def settings_sidebar() -> ExperimentConfig:
-    """Draw the sidebar and return the chosen, validated configuration (the last good one if a value is bad)."""
-    apply_shared_link()
-    # What the link brought is said until the visitor trains (a rerun right after arriving must not lose it).
+# -- The sidebar -----------------------------------------------------------------------------------------
+
+
+def show_link_notes() -> None:
+    """What the link brought is said until the visitor trains (a rerun right after arriving must not lose it)."""
     if "link_error" in st.session_state:
         st.error(
             f"The settings in this link can't be used ({st.session_state.link_error}), "
@@ -152,6 +199,12 @@ def settings_sidebar() -> ExperimentConfig:
         )
     if "link_ignored" in st.session_state:
         st.caption(f":material/link: Ignored in this link: {st.session_state.link_ignored}.")
+
+
+def settings_sidebar() -> ExperimentConfig:
+    """Draw the sidebar and return the chosen, validated configuration (the last good one if a value is bad)."""
+    apply_shared_link()
+    show_link_notes()
     # Widgets lose their state when another page is shown; refill them from the kept configuration.
     for key, value in widget_values(current_config()).items():
         st.session_state.setdefault(key, value)
@@ -168,108 +221,11 @@ def settings_sidebar() -> ExperimentConfig:
     st.sidebar.caption(PRESETS[st.session_state.preset].lesson)
     changes_note = st.sidebar.empty()  # filled once the widgets are read
 
-    with st.sidebar.expander("The network", expanded=True, icon=":material/hub:"):
-        st.radio(
-            "Architecture",
-            options=list(ARCHITECTURES),
-            format_func=lambda name: {"dense": "Dense (the lecture)", "cnn": "Small CNN"}[name],
-            key="hp_architecture",
-            help="Dense layers look at every pixel at once. A CNN first scans the image for small patterns.",
-        )
-        st.slider("Hidden layers", 1, 4, key="hp_layers", help="Layers between the pixels and the 10 answers.")
-        for index in range(int(st.session_state.hp_layers)):
-            st.select_slider(
-                f"Neurons in hidden layer {index + 1}",
-                options=with_value(UNIT_CHOICES, st.session_state[f"hp_units_{index}"]),
-                key=f"hp_units_{index}",
-                help="More neurons can learn finer details, but are slower and can memorise the training set.",
-            )
-        st.selectbox(
-            "Activation",
-            options=list(ACTIVATIONS),
-            key="hp_activation",
-            help="What each hidden neuron does with its sum. " + " ".join(ACTIVATIONS.values()),
-        )
-        st.slider(
-            "Dropout",
-            *LIMITS["dropout"],
-            step=0.05,
-            key="hp_dropout",
-            help="Switch off this share of neurons at random while training, so none can be relied on alone.",
-        )
-    with st.sidebar.expander("How it learns", expanded=True, icon=":material/trending_down:"):
-        st.selectbox(
-            "Optimizer",
-            options=list(OPTIMIZERS),
-            key="hp_optimizer",
-            on_change=adopt_learning_rate,
-            help="How the weights are changed after each batch. " + " ".join(OPTIMIZERS.values()),
-        )
-        st.select_slider(
-            "Learning rate",
-            options=with_value(LEARNING_RATES, st.session_state.hp_learning_rate),
-            key="hp_learning_rate",
-            help="How big each step is. Too small: slow. Too big: the loss jumps around or training breaks down.",
-        )
-        st.slider(
-            "Epochs",
-            *LIMITS["epochs"],
-            key="hp_epochs",
-            help="How many times the network sees every training image. Too many and it starts to memorise.",
-        )
-        st.select_slider(
-            "Batch size",
-            options=with_value(BATCH_SIZES, st.session_state.hp_batch_size),
-            key="hp_batch_size",
-            help="Images looked at before each weight update. Small: many noisy steps. Large: fewer, smoother steps.",
-        )
-        st.toggle(
-            "Normalize: divide pixels by 255",
-            key="hp_normalize",
-            help="Turns pixel values 0–255 into 0–1. Without it, learning is bumpier and usually worse.",
-        )
-        st.toggle(
-            "Augment: shift, zoom and dim images",
-            key="hp_augment",
-            help="Shows slightly changed copies of the images, so the network copes with drawings and photos.",
-        )
-    with st.sidebar.expander("Data and stopping", expanded=True, icon=":material/dataset:"):
-        st.select_slider(
-            "Training images",
-            options=with_value(TRAIN_LIMITS, st.session_state.hp_train_limit),
-            key="hp_train_limit",
-            format_func=lambda n: f"{n:,}",
-            help="Use fewer images for a quick experiment (the same number of each garment).",
-        )
-        st.slider(
-            "Held out for validation",
-            *LIMITS["validation_split"],
-            step=0.01,
-            key="hp_validation_split",
-            help="A share of the training images kept aside to check, each epoch, how it does on unseen images.",
-        )
-        st.number_input(
-            "Random seed",
-            0,
-            2**31 - 1,
-            step=1,
-            key="hp_seed",
-            help="The same seed gives the same starting weights and the same shuffling, so runs can be repeated.",
-        )
-        st.toggle(
-            "Stop at a training accuracy",
-            key="hp_stop_accuracy_on",
-            help="The lesson's callback: end training as soon as the target is reached at the end of an epoch.",
-        )
-        if st.session_state.hp_stop_accuracy_on:
-            st.slider("Accuracy target", *LIMITS["stop_accuracy"], step=0.01, key="hp_stop_accuracy", format="%.2f")
-        st.toggle(
-            "Stop at a low loss",
-            key="hp_stop_loss_on",
-            help="Lab 2's callback: end training once the loss is small enough.",
-        )
-        if st.session_state.hp_stop_loss_on:
-            st.number_input("Loss target", *LIMITS["stop_loss"], step=0.05, key="hp_stop_loss", format="%.3f")
+    for section, (title, icon) in SECTIONS.items():
+        with st.sidebar.expander(title, expanded=True, icon=icon):
+            for spec in SETTINGS.values():
+                if spec.section == section:
+                    draw_setting(spec)
 
     try:
         config = config_from_widgets()
@@ -278,12 +234,7 @@ def settings_sidebar() -> ExperimentConfig:
         st.error(f"That setting can't be used: {error}. The last good settings are kept.", icon=":material/error:")
         config = current_config()
     share_in_link(config)
-    preset = PRESETS[st.session_state.preset].config.to_flat_dict()
-    changed = [
-        f"{name.replace('_', ' ')} {value or 'off'}"
-        for name, value in config.to_flat_dict().items()
-        if value != preset[name]
-    ]
-    if changed:
-        changes_note.caption(":material/edit: Changed from this preset: " + ", ".join(changed) + ".")
+    changes = describe_changes(config, PRESETS[st.session_state.preset].config)
+    if changes:
+        changes_note.caption(f":material/edit: Changed from this preset: {changes}.")
     return config
