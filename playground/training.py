@@ -14,6 +14,7 @@ from dataclasses import replace
 import keras
 import numpy as np
 
+from playground.choices import ARCHITECTURES
 from playground.config import ExperimentConfig
 from playground.data import FashionMNIST, train_validation_split
 from playground.evaluation import Evaluation, evaluate
@@ -25,7 +26,7 @@ from playground.training_pool import TrainingPool, default_pool
 
 def default_steps_per_execution(config: ExperimentConfig) -> int:
     """Batches run per call into TensorFlow: fewer Python round trips, a chart point every ~2k images."""
-    examples_per_execution = 512 if config.architecture == "cnn" else 2048
+    examples_per_execution = ARCHITECTURES[config.architecture].examples_per_execution
     return int(min(64, max(1, examples_per_execution // config.batch_size)))
 
 

@@ -25,14 +25,13 @@ import weakref
 from collections import deque
 from dataclasses import replace
 
+from playground.choices import ARCHITECTURES
 from playground.config import ExperimentConfig
 from playground.limits import WORKER_BASE_MB, Limits, kept_megabytes, process_rss_mb, training_megabytes
 from playground.remote_run import RemoteRun, TrainerBusy, minutes_in_words, wait_in_words
 from playground.snapshots import RunState, Snapshot
 from playground.worker_process import worker_main
 
-# Seconds per training image and epoch, by architecture, until finished runs have taught better (one core).
-DEFAULT_SECONDS_PER_IMAGE = {"dense": 1.0 / 54000, "cnn": 14.0 / 54000}
 START_SECONDS = 2.0  # building and compiling a model, before its first batch
 
 
@@ -105,7 +104,7 @@ class WorkerPool:
         self._workers: list[Worker] = []
         self._worker_numbers = itertools.count(1)
         self._holders: weakref.WeakSet[RemoteRun] = weakref.WeakSet()  # runs whose weights the web process keeps
-        self._seconds_per_image = dict(DEFAULT_SECONDS_PER_IMAGE)
+        self._seconds_per_image = {name: a.seconds_per_image for name, a in ARCHITECTURES.items()}
         self._fatal = ""
 
     # -- for pages
