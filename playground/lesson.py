@@ -14,6 +14,7 @@ import numpy as np
 
 from playground.config import LECTURE, PRESETS
 from playground.maths import relu, softmax
+from playground.numpy_net import summary_rows
 
 LESSON_SCORES = (1.0, 3.0, 4.0, 2.0)  # the lesson's softmax example (its input, not a result)
 
@@ -158,10 +159,12 @@ STEPS = (
         "Try it: ask a trained network",
         (
             "Now a trained network can look at a picture it has never seen and give {classes} chances.",
+            "Your drawing is shrunk to {side} by {side} dots, bright on black, like the pictures it learnt from.",
             "The tallest bar is its guess. When two bars are close, it is not sure.",
         ),
-        "Ask it about a test picture, or open Try it and draw a garment yourself.",
-        "It is very sure about most pictures, and unsure about the ones you might find hard too.",
+        "Draw one garment on the black square, big and filled in, and read its {classes} chances. No mouse? "
+        "Ask it about a test picture instead.",
+        "It is very sure about pictures like the ones it learnt from, and unsure about odd ones, as you might be.",
     ),
     Step(
         "exercises",
@@ -229,199 +232,24 @@ def neuron_sum(image: np.ndarray, weights: Sequence[float], bias: float) -> Neur
     return NeuronSum(pixels * np.asarray(weights, dtype=float), float(bias))
 
 
-# -- Outcomes: a run's numbers, recorded or live -----------------------------------------------------
+PLAIN_LAYER_NAMES = {"Rescaling": "Scale (dots to 0…1)", "Dense": "Dense (neurons)"}
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What one run showed: the numbers the exercises talk about."""
-
-    test_accuracy: float
-    train_accuracy: float
-    epochs_run: int
-    seconds: float
-    parameters: int | None = None
-    stop_reason: str = ""
-
-    @classmethod
-    def from_summary(cls, summary: dict) -> Outcome:
-        """From the CLI's --json object (a recorded run)."""
-        return cls(
-            summary["test_accuracy"],
-            summary["train_accuracy"],
-            summary["epochs_run"],
-            summary["seconds"],
-            summary.get("parameters"),
-            summary.get("stop_reason", ""),
-        )
-
-    @classmethod
-    def from_snapshot(cls, snapshot, parameters: int | None = None) -> Outcome:
-        """From a finished live run's last snapshot."""
-        return cls(
-            snapshot.test_accuracy,
-            snapshot.train_accuracy,
-            len(snapshot.epoch_history),
-            snapshot.elapsed,
-            parameters,
-            snapshot.stop_reason,
-        )
-
-    @property
-    def gap(self) -> float:
-        return self.train_accuracy - self.test_accuracy
+def layer_table(config=LECTURE) -> str:
+    """A network's layers as a Markdown table in plain words: what each gives and how many weights it learns."""
+    lines = ["| layer | what it gives | weights |", "| --- | --- | ---: |"]
+    lines += [
+        f"| {PLAIN_LAYER_NAMES.get(r['kind'], r['kind'])} | {r['output shape']} numbers | {r['parameters']:,} |"
+        for r in summary_rows(config)
+    ]
+    return "\n".join(lines)
 
 
-# -- Lab 1's exercises --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Exercise:
-    """A question from Lab 1 and what answers it: recorded runs to compare, or a notebook error to show."""
-
-    number: int
-    title: str
-    question: str
-    runs: tuple[str, ...] = ()  # names in lesson_records.RECORDED_RUNS, the lecture's first when compared
-    mistake: str = ""  # a name in lesson_records.MISTAKES
-    explanation: str = ""  # for a mistake: why it fails, in plain words
-
-
-EXERCISES = (
-    Exercise(
-        1,
-        "What do the ten numbers mean?",
-        "After training, the notebook prints the network's answer for the first test picture: ten numbers, "
-        "and then the picture's true label. What do the ten numbers mean?",
-        runs=("lecture",),
-    ),
-    Exercise(
-        2,
-        "More neurons",
-        "Give the hidden layer 512 or 1024 neurons instead of the lecture's. Does training get slower? "
-        "Does the network get more accurate?",
-        runs=("lecture", "wider_512", "bigger_1024"),
-    ),
-    Exercise(
-        3,
-        "Take away Flatten",
-        "What happens if the network has no Flatten layer?",
-        mistake="no_flatten",
-        explanation=(
-            "Without Flatten, every neuron looks at one row of the picture at a time instead of the whole "
-            "picture. So the network gives an answer for each row, a whole grid of answers per picture, "
-            "while each picture has only one label to compare with. The shapes do not match, and Keras stops. "
-            "Laying the picture out as one row first gives one row in, one answer out."
-        ),
-    ),
-    Exercise(
-        4,
-        "Five outputs instead of ten",
-        "The last layer has one neuron per kind of garment. What if it has only five?",
-        mistake="five_outputs",
-        explanation=(
-            "The labels are the numbers of the ten kinds, from the first to the last. With five output "
-            "neurons the network can only answer with the first five kinds, so a label like 'ankle boot' "
-            "points at an output that does not exist, and Keras stops. There must be one output per kind."
-        ),
-    ),
-    Exercise(
-        5,
-        "An extra hidden layer",
-        "Add a second hidden layer between the first one and the output. Does it help?",
-        runs=("lecture", "extra_layer"),
-    ),
-    Exercise(
-        6,
-        "More epochs",
-        "Train for 15 or 30 passes instead of the lecture's. Does it keep getting better?",
-        runs=("lecture", "epochs_15", "epochs_30"),
-    ),
-    Exercise(
-        7,
-        "No normalization",
-        "The notebook divides every dot by 255, so the numbers go from 0 to 1. What if we skip that?",
-        runs=("lecture", "no_normalization"),
-    ),
-    Exercise(
-        8,
-        "A callback at a chosen accuracy",
-        "Stop training once the training accuracy reaches a level you choose. At which pass does it stop?",
-        runs=("callback_accuracy",),
-    ),
-)
-EXERCISE_NUMBERS = tuple(exercise.number for exercise in EXERCISES)
-
-
-def describe_config(name_or_config) -> str:
-    """A run in a few words: '512 neurons, 5 passes', 'no normalization', ..."""
-    config = PRESETS[name_or_config].config if isinstance(name_or_config, str) else name_or_config
-    layers = " + ".join(str(units) for units in config.hidden_units)
-    words = f"{layers} neurons, {config.epochs} passes"
-    if not config.normalize:
-        words += ", no normalization"
-    if config.stop_loss is not None:
-        words += f", stop when loss < {config.stop_loss:g}"
-    if config.stop_accuracy is not None:
-        words += f", stop at {config.stop_accuracy:.0%} accuracy"
-    return words
-
-
-def compare_answer(number: int, outcomes: dict[str, Outcome]) -> str:
-    """The answer to a comparing exercise, in plain words, from the runs' real numbers (lecture first)."""
-    base = outcomes.get("lecture")
-    others = {name: o for name, o in outcomes.items() if name != "lecture"}
-    if number == 2 and base:
-        parts = [
-            f"{PRESETS[name].config.hidden_units[0]} neurons: {o.test_accuracy:.1%} right on the test, "
-            f"{o.parameters:,} weights, {o.seconds:.0f} s" + (" (slower)" if o.seconds > base.seconds else "")
-            for name, o in others.items()
-        ]
-        return (
-            f"The lecture's network ({LECTURE.hidden_units[0]} neurons) got {base.test_accuracy:.1%} right with "
-            f"{base.parameters:,} weights in {base.seconds:.0f} s. " + "; ".join(parts) + ". "
-            "More neurons mean many more weights to compute, so each pass takes longer; accuracy moves only "
-            "a little."
-        )
-    if number == 5 and base:
-        (extra,) = others.values()
-        better = "a little better" if extra.test_accuracy > base.test_accuracy else "no better"
-        return (
-            f"One hidden layer: {base.test_accuracy:.1%} right on the test. Two hidden layers: "
-            f"{extra.test_accuracy:.1%}, {better}, with {extra.parameters:,} weights instead of "
-            f"{base.parameters:,}. For pictures this simple, one layer already finds most of what there is."
-        )
-    if number == 6 and base:
-        rows = [base, *others.values()]
-        parts = [
-            f"{o.epochs_run} passes: training {o.train_accuracy:.1%}, test {o.test_accuracy:.1%} (gap {o.gap:.1%})"
-            for o in rows
-        ]
-        return (
-            "; ".join(parts) + ". Training accuracy keeps climbing, the test much less: the network starts "
-            "learning its own pictures by heart. That is overfitting."
-        )
-    if number == 7 and base:
-        (raw,) = others.values()
-        return (
-            f"Divided by 255: {base.test_accuracy:.1%} right on the test. Raw numbers up to 255: "
-            f"{raw.test_accuracy:.1%}. Big input numbers make the optimizer's nudges too big and bumpy, so it "
-            "learns worse in the same time."
-        )
-    if number == 8:
-        (run,) = outcomes.values()
-        return f"It stopped after {run.epochs_run} passes: {run.stop_reason}. Test accuracy {run.test_accuracy:.1%}."
-    return ""
-
-
-def probabilities_answer(probabilities: Sequence[float], label: int, class_names: Sequence[str]) -> str:
-    """Exercise 1's answer: what the ten numbers mean, for this picture."""
-    values = np.asarray(probabilities, dtype=float)
-    guess = int(np.argmax(values))
-    verdict = "right" if guess == label else "wrong"
+def softmax_in_words(scores: Sequence[float] = LESSON_SCORES) -> str:
+    """The softmax chart said in a sentence."""
+    chances = softmax(scores)
     return (
-        f"Each number is how likely the network thinks it is that the picture shows one kind of garment, in "
-        f"the order of the labels. Together they add up to {values.sum():.3f}. The biggest, {values[guess]:.1%}, "
-        f"is at place {guess}: {class_names[guess]}. The true label is {label}, {class_names[label]}, so the "
-        f"guess is {verdict}."
+        f"Chart: the scores {', '.join(f'{s:g}' for s in scores)} as chances "
+        f"{', '.join(f'{c:.3f}' for c in chances)}; they add up to {chances.sum():g}, and the score "
+        f"{max(scores):g} gets {chances.max():.1%}."
     )

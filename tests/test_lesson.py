@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import os
 import re
@@ -12,22 +14,27 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
+from playground import lesson_exercises
 from playground.cli import config_from_args, make_parser
+from playground.config import ExperimentConfig
 from playground.data import CLASS_NAMES
-from playground.lesson import (
-    EXERCISES,
-    STEPS,
-    Outcome,
-    compare_answer,
-    flatten_frames,
-    lesson_facts,
-    neuron_sum,
-    probabilities_answer,
-    step_from_param,
+from playground.images import preprocess_canvas
+from playground.inference import Classifier
+from playground.lesson import STEPS, flatten_frames, lesson_facts, neuron_sum, step_from_param
+from playground.lesson_exercises import EXERCISES, compare_answer, probabilities_answer
+from playground.lesson_records import (
+    CALLBACK_ACCURACY_CHOICES,
+    MISTAKES,
+    RECORDED_RUNS,
+    callback_accuracy_run,
+    load_mistake,
+    load_run,
+    reproduce_mistake,
 )
-from playground.lesson_records import MISTAKES, RECORDED_RUNS, load_mistake, load_run, reproduce_mistake
+from playground.lesson_runs import Outcome, stopped_in_words
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
@@ -132,6 +139,38 @@ def test_every_exercise_has_an_answer_from_its_records():
             assert f"{outcome.test_accuracy:.1%}" in answer, (exercise.number, answer)
 
 
+def test_each_accuracy_choice_has_a_record_stopped_by_its_callback():
+    """Exercise 8: every accuracy offered has its own recorded run, and the callback, not the cap, ended it."""
+    for target in CALLBACK_ACCURACY_CHOICES:
+        record = load_run(callback_accuracy_run(target))
+        assert record.config.stop_accuracy == pytest.approx(target)
+        assert record.summary["epochs_run"] < record.config.epochs
+        assert record.epochs[-1].accuracy >= target
+        assert all(line.accuracy < target for line in record.epochs[:-1]), "it would have stopped sooner"
+
+
+def test_the_callback_answer_tells_the_chosen_stop_and_every_target():
+    outcomes = {name: Outcome.from_summary(load_run(name).summary) for name in lesson_exercises.exercise(8).runs}
+    for name, outcome in outcomes.items():
+        answer = compare_answer(8, outcomes, name)
+        assert answer.startswith(f"It stopped after **{outcome.epochs_run}** passes: {outcome.stop_reason}.")
+        for other_name, other in outcomes.items():
+            target = lesson_exercises.CALLBACK_TARGETS[other_name]
+            assert f"| {target:.0%} | {other.epochs_run} passes | {other.test_accuracy:.1%} |" in answer
+    passes = [outcome.epochs_run for outcome in outcomes.values()]  # in the order of the targets
+    assert passes == sorted(passes), "one seed, so each run is the one before it, carried on to a higher target"
+    assert "The higher the target, the more passes" in answer
+    swapped = dict(zip(outcomes, reversed(outcomes.values()), strict=True))  # the highest target stopping first
+    assert "did not grow with the target" in compare_answer(8, swapped, name)
+
+
+def test_a_stopped_run_says_what_it_was_allowed_and_where_it_stopped():
+    summary = load_run("callback_loss").summary
+    words = stopped_in_words(Outcome.from_summary(summary))
+    assert f"allowed {summary['config']['epochs']} passes" in words
+    assert f"stopped after **{summary['epochs_run']}**: {summary['stop_reason']}" in words
+
+
 @pytest.mark.parametrize("name", list(MISTAKES))
 def test_the_recorded_error_is_what_keras_says(name, fashion):
     """Exercises 3 and 4: make the notebook's mistake again with Keras and compare the shortened message."""
@@ -141,7 +180,7 @@ def test_the_recorded_error_is_what_keras_says(name, fashion):
 
 
 # A few seconds each on two cores; LESSON_RECHECK_ALL=1 checks every record (about ten minutes).
-QUICK_RECORDS = ["lecture", "no_normalization", "callback_loss"]
+QUICK_RECORDS = ["lecture", "no_normalization", "callback_loss", "callback_accuracy_85"]
 TOLERANCE = 0.02  # accuracy; threads add up in a different order from run to run
 
 
@@ -158,7 +197,7 @@ def test_a_shipped_record_matches_a_fresh_cli_run(name):
     )
     assert fresh.returncode == 0, fresh.stderr[-2000:]
     now = json.loads(fresh.stdout.strip().splitlines()[-1])
-    assert now["config"] == record.summary["config"]
+    assert ExperimentConfig.from_flat_dict(now["config"]) == record.config  # older records lack newer settings
     assert now["test_accuracy"] == pytest.approx(record.summary["test_accuracy"], abs=TOLERANCE)
     assert now["train_accuracy"] == pytest.approx(record.summary["train_accuracy"], abs=TOLERANCE)
     assert abs(now["epochs_run"] - record.summary["epochs_run"]) <= (1 if "stop" in record.command else 0)
@@ -247,6 +286,83 @@ def test_the_neuron_step_shows_a_positive_and_a_zeroed_sum():
     assert float(at.metric[1].value) > 0
     at.radio(key="lesson_neuron").set_value("the second neuron").run()
     assert float(at.metric[0].value) < 0 and at.metric[1].value == "0.00"
+
+
+PICTURE_SIDE = 300  # the Lesson's canvas; preprocessing takes any size
+
+
+def drawn(*shapes) -> np.ndarray:
+    """A canvas as the browser sends it: white strokes on black, RGBA, at the page's size."""
+    picture = Image.new("RGBA", (PICTURE_SIDE, PICTURE_SIDE), (0, 0, 0, 255))
+    pen = ImageDraw.Draw(picture)
+    for shape in shapes:
+        pen.polygon(shape, fill="white")
+    return np.asarray(picture)
+
+
+TROUSERS = drawn([(100, 40), (200, 40), (200, 90), (100, 90)], [(100, 60), (145, 60), (140, 270), (105, 270)],
+                 [(155, 60), (200, 60), (195, 270), (160, 270)])  # fmt: skip
+DRAWINGS = {  # name -> (canvas pixels, where the page says it, words it says)
+    "trousers": (TROUSERS, "verdict", "Trouser"),
+    "cleared canvas": (drawn(), "info", "The canvas is empty"),
+    "a dot": (drawn([(150, 150), (154, 150), (154, 154)]), "info", "The canvas is empty"),
+    "grey pixels without channels": (TROUSERS[:, :, 0], "error", "unexpected shape"),
+}
+
+
+def canvas_sends(monkeypatch, picture: np.ndarray) -> None:
+    """AppTest can't draw: the page's canvas returns the PNG a browser would send for this picture."""
+    from streamlit_drawable_canvas import CanvasResult  # importable once AppTest has started Streamlit's runtime
+
+    from playground.pages import drawing
+
+    png = io.BytesIO()
+    Image.fromarray(picture).save(png, format="PNG")
+    url = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    monkeypatch.setattr(drawing, "st_canvas", lambda **options: CanvasResult({"objects": []}, url, True))
+
+
+@pytest.mark.parametrize("name", list(DRAWINGS))
+def test_the_try_step_answers_a_drawing_or_says_what_to_do(name, monkeypatch):
+    at = open_lesson()  # through the app: the step links to the Try it page, which only the app's navigation knows
+    at.query_params["step"] = "8"
+    at.run()
+    from playground.pages import drawing  # after AppTest started Streamlit's runtime: the canvas needs it
+
+    assert any(info.value == drawing.FIRST_HINT for info in at.info), "nothing drawn yet: a hint"
+    assert "The ready-made network is" not in texts(at)
+    picture, where, words = DRAWINGS[name]
+    canvas_sends(monkeypatch, picture)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = {
+        "info": [info.value for info in at.info],
+        "error": [error.value for error in at.error],
+        "verdict": [m.value for m in at.markdown if m.value.startswith("The ready-made network is")],
+    }
+    assert any(words in text for text in said[where]), said
+    assert bool(said["verdict"]) == (where == "verdict"), "an answer, or a message and no guess"
+    if where == "verdict":
+        expected = Classifier.pretrained().predict(preprocess_canvas(picture)).in_words()
+        assert said["verdict"] == [f"The ready-made network is **{expected}**."]
+
+
+@pytest.mark.parametrize("target", CALLBACK_ACCURACY_CHOICES, ids=lambda target: f"{target:.0%}")
+def test_exercise_eight_answers_for_the_chosen_accuracy_and_runs_that_one_live(target, monkeypatch):
+    from playground.pages import lesson_answers
+
+    record = load_run(callback_accuracy_run(target))
+    at = lesson_link(step="9", exercise="8")
+    assert at.radio(key="ex8_choice").value == callback_accuracy_run(0.9), "the lesson notes' 0.9 comes first"
+    started = []
+    monkeypatch.setattr(lesson_answers, "start_live", lambda slot, config: started.append((slot, config)))
+    at.radio(key="ex8_choice").set_value(record.name).run()
+    assert record.summary["stop_reason"] not in texts(at)
+    at.button(key="ex8_show").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert record.summary["stop_reason"] in texts(at) and record.command in texts(at)
+    at.button(key="ex8_live").click().run()
+    assert started == [("ex8", record.config)], "the live run is the chosen accuracy's"
 
 
 def test_a_live_run_from_the_lesson_finishes_and_answers_exercise_one():

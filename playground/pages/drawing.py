@@ -1,0 +1,48 @@
+"""A small drawing canvas for one garment, and what it gives the model: the Lesson's "try it" step uses it.
+
+The canvas is white ink on black, like Fashion-MNIST; playground.images.preprocess_canvas turns any drawing into
+the 28×28 picture a model reads. Nothing drawn yet, a cleared canvas or a speck is a friendly hint, not an error.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+from playground.images import EmptyImageError, ImageError, preprocess_canvas
+
+SIDE = 300  # screen pixels: fits a phone's width (390 px less the page's margins) and is big on a projector
+BRUSH = 24  # wide enough to fill a garment in a few strokes
+FIRST_HINT = "Draw a garment on the black square: its chances appear here."
+
+
+def drawing_canvas(key: str, side: int = SIDE, brush: int = BRUSH) -> np.ndarray | None:
+    """The canvas and how to use it; its RGBA pixels once something was drawn (or cleared), else None."""
+    result = st_canvas(
+        stroke_width=brush,
+        stroke_color="#FFFFFF",
+        background_color="#000000",
+        width=side,
+        height=side,
+        drawing_mode="freedraw",
+        return_image_data=True,
+        key=key,
+    )
+    st.caption("Draw one garment, big, and fill it in. The arrows above the square undo; the bin clears it.")
+    rgba = result.image_data if result is not None else None
+    return None if rgba is None else np.asarray(rgba)
+
+
+def model_input_or_hint(rgba: np.ndarray | None) -> np.ndarray | None:
+    """The 28×28 picture the model reads, or None with a hint (nothing drawn) or a message (an odd canvas)."""
+    if rgba is None:
+        st.info(FIRST_HINT, icon=":material/draw:")
+        return None
+    try:
+        return preprocess_canvas(rgba)
+    except EmptyImageError as empty:
+        st.info(str(empty), icon=":material/draw:")
+    except ImageError as odd:
+        st.error(f"{odd} Clear the square and draw again.", icon=":material/broken_image:")
+    return None

@@ -1,0 +1,151 @@
+"""The Lesson's answers: recorded runs shown on a click, and the same run trained live, one click away.
+
+A presenter never waits: "Show the recorded answer" reveals what playground/lesson_records shipped, at once.
+"Run it live" queues the run on this session's trainers (the Train page's queue, one run at a time per
+visitor) and a fragment polls it until it ends. Nothing starts without a click. The words come from the core
+(playground.lesson_runs, lesson_exercises); this module only places them.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from playground import charts, lesson_exercises, lesson_runs
+from playground.lesson_records import load_run
+from playground.lesson_runs import Outcome
+from playground.pages.common import session_lab
+from playground.snapshots import RunState
+from playground.workers import RemoteRun, TrainerBusy
+
+LIVE_REFRESH_SECONDS = 1.0
+STILL = {"displayModeBar": False}  # charts without Plotly's toolbar: nothing to zoom on a projector
+
+
+def reveal(slot: str) -> None:
+    st.session_state.setdefault("lesson_shown", set()).add(slot)
+
+
+def shown(slot: str) -> bool:
+    return slot in st.session_state.get("lesson_shown", set())
+
+
+def start_live(slot: str, config) -> None:
+    """On a click only: queue the run on the session's trainers and remember which slot it belongs to."""
+    try:
+        run = session_lab().start(config)
+    except TrainerBusy as busy:
+        st.session_state.lesson_busy = str(busy)
+        return
+    st.session_state.setdefault("lesson_live", {})[slot] = run.uid
+
+
+def live_run(slot: str) -> RemoteRun | None:
+    uid = st.session_state.get("lesson_live", {}).get(slot)
+    return next((run for run in session_lab().runs if run.uid == uid), None)
+
+
+def live_view(run: RemoteRun, slot: str, after) -> None:
+    """Progress and the live chart; once finished, the run's numbers and `after(run)`."""
+    snap = run.snapshot
+    if not snap.state.done:
+        st.progress(snap.progress, text=lesson_runs.progress_in_words(snap))
+        if snap.state is not RunState.QUEUED:
+            st.plotly_chart(charts.live_training_figure(snap), key=f"{slot}_live_chart", config=STILL)
+        st.button("Stop", key=f"{slot}_stop", icon=":material/stop:", on_click=run.stop)
+        return
+    if snap.state is RunState.FAILED:
+        st.error(snap.error, icon=":material/error:")
+    else:
+        st.plotly_chart(charts.live_training_figure(snap), key=f"{slot}_live_chart", config=STILL)
+        if snap.epoch_history:
+            st.caption(lesson_runs.history_in_words(snap.epoch_history))
+        st.success(lesson_runs.finished_in_words(snap), icon=":material/check:")
+        if after is not None:
+            after(run)
+    if st.session_state.get("lesson_finished") != run.uid:
+        st.session_state.lesson_finished = run.uid
+        st.rerun()  # once, to stop the timer
+
+
+def recorded_or_live(slot: str, config, answer, label: str = "Run it live", after=None) -> None:
+    """'Show the recorded answer' (instant) then `answer()`, and 'Run it live' (queued; one run per visitor)."""
+    current = session_lab().current
+    busy = current is not None and not current.snapshot.state.done
+    left, right = st.columns(2)
+    left.button(
+        "Show the recorded answer",
+        key=f"{slot}_show",
+        type="primary",
+        icon=":material/history:",
+        on_click=reveal,
+        args=(slot,),
+        help="Instant: a run made ahead of time with the project's own command line, on the real data.",
+    )
+    right.button(
+        label,
+        key=f"{slot}_live",
+        icon=":material/play_arrow:",
+        on_click=start_live,
+        args=(slot, config),
+        disabled=busy,
+        help="Your other run is still training: wait for it, or stop it."
+        if busy
+        else f"Trains {lesson_runs.describe_config(config)} now, on this server.",
+    )
+    if "lesson_busy" in st.session_state:
+        st.warning(st.session_state.pop("lesson_busy"), icon=":material/hourglass_top:")
+    if shown(slot):
+        answer()
+    run = live_run(slot)
+    if run is not None:
+        st.markdown(f"**Live run:** {lesson_runs.describe_config(run.config)}")
+        refresh = LIVE_REFRESH_SECONDS if not run.snapshot.state.done else None
+        st.fragment(run_every=refresh, key=f"{slot}_fragment")(live_view)(run, slot, after)
+
+
+# -- Shipped records, compared -------------------------------------------------------------------------
+
+
+def not_shipped(*names: str) -> None:
+    st.warning(f"Not shipped: run `scripts/record_lesson.py {' '.join(names)}`.", icon=":material/warning:")
+
+
+def records(*names: str) -> dict | None:
+    """The shipped records by name, or None with a note on which are missing."""
+    found = {name: load_run(name) for name in names}
+    missing = [name for name, record in found.items() if record is None]
+    return not_shipped(*missing) if missing else found
+
+
+def show_recorded(record, key: str) -> None:
+    st.plotly_chart(charts.live_training_figure(lesson_runs.recorded_snapshot(record)), key=key, config=STILL)
+    st.caption(lesson_runs.history_in_words(record.epochs))
+
+
+def compare_runs(
+    slot: str, names, say=None, chart=None, choice=("Which one runs live", None), label="Run it live"
+) -> None:
+    """Recorded runs answered by `say(outcomes, chosen)` and `chart(chosen)`'s chart; the chosen one live."""
+    if (shipped := records(*names)) is None:
+        return
+    variants = lesson_exercises.live_choices(tuple(names))
+    chosen = variants[0]
+    if len(variants) > 1:
+        chosen = st.radio(
+            choice[0],
+            variants,
+            index=variants.index(choice[1] or chosen),
+            format_func=lesson_exercises.variant_in_words,
+            horizontal=True,
+            key=f"{slot}_choice",
+        )
+
+    def answer() -> None:
+        if say is not None:
+            st.markdown(say({name: Outcome.from_summary(r.summary) for name, r in shipped.items()}, chosen))
+        if chart is not None:
+            show_recorded(shipped[chart(chosen)], f"{slot}_recorded_chart")
+        for record in shipped.values() if say is not None else [shipped[chart(chosen)]]:  # whose numbers are shown
+            st.caption(f":material/history: {record.label()}")
+
+    recorded_or_live(slot, shipped[chosen].config, answer, label)
