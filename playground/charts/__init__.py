@@ -6,6 +6,12 @@ text, garment names instead of class numbers, one template and one set of colour
 thing shown: live training, results, the lesson's demos, image grids.
 """
 
+from playground.charts.explain import (
+    feature_maps_figure,
+    heat_map_figure,
+    hidden_activations_figure,
+    neuron_pictures_figure,
+)
 from playground.charts.images import image_grid_figure
 from playground.charts.lesson import relu_figure, softmax_figure
 from playground.charts.live import live_training_figure, smooth
@@ -22,8 +28,12 @@ __all__ = [
     "accuracy_comparison_figure",
     "comparison_figure",
     "confusion_figure",
+    "feature_maps_figure",
+    "heat_map_figure",
+    "hidden_activations_figure",
     "image_grid_figure",
     "live_training_figure",
+    "neuron_pictures_figure",
     "neuron_weights_figure",
     "per_class_accuracy_figure",
     "probability_figure",

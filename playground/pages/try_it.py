@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit_drawable_canvas import st_canvas
 
 from playground import charts
+from playground.explain import describe_heat, describe_hidden, explain_answer
 from playground.images import EmptyImageError, ImageError, PhotoSteps, Upload, preprocess_canvas, read_upload
 from playground.inference import WHAT_HELPS, Classifier, pretrained_info
+from playground.numpy_net import NumpyNet
 from playground.pages.common import session_lab, training_badge
+from playground.uploaded_model import MAX_PARAMETERS, ModelFileError, read_model_upload, shown_name
 
 CANVAS_WIDTH, CANVAS_HEIGHT = 440, 400
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]  # what images.decode_image reads
@@ -17,6 +21,10 @@ UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]  # wh
 UPLOAD_CACHE_ENTRIES, UPLOAD_CACHE_SECONDS = 16, 15 * 60
 TALLEST_PICTURE = 800  # pixels on screen: a tall strip is drawn narrower rather than page-long
 MODEL_SEES = "What the model sees: 28 × 28 pixels"
+HOW_TO_READ = (
+    "Orange pixels made the model more sure of its answer, blue pixels less sure, and the stronger the colour the "
+    "bigger the push; black background, where nothing is drawn, counts for nothing."
+)
 
 
 @st.cache_resource(show_spinner="Loading the ready-made model…")
@@ -41,6 +49,60 @@ def session_classifier(run) -> Classifier:
         classifier = Classifier.from_weights(run.config, run.kept_weights, description)
         st.session_state.own_classifier = cached = (cache_key, classifier)
     return cached[1]
+
+
+def uploaded_classifier() -> Classifier | None:
+    """The model this visitor uploaded (kept in their session only), after the uploader and any message about it.
+
+    A file is read once: a good model replaces the one kept before, a bad file only gets its reason. Either way
+    the uploader is then emptied (a new key), so the file's bytes are not kept for the rest of the session.
+    """
+    state = st.session_state
+    uploaded = st.file_uploader(
+        "Your model, as a .keras file",
+        key=f"model_file_{state.get('model_file_round', 0)}",
+        help=f"A Keras model saved with model.save('name.keras'), up to 20 MB and {MAX_PARAMETERS:,} weights, that "
+        "takes 28 × 28 grey pictures and gives 10 answers. It stays in this browser tab only and goes when you leave.",
+    )
+    if uploaded is not None:
+        data = uploaded.getvalue()
+        try:
+            model = read_model_upload(data, uploaded.name)
+        except ModelFileError as error:
+            state.model_problem = f"“{shown_name(uploaded.name)}” was not loaded. {error}"
+        else:
+            state.model_problem = None
+            state.uploaded_model = (model, Classifier(model.net, description=model.name))
+        let_go(uploaded)
+        state.model_file_round = state.get("model_file_round", 0) + 1  # a fresh, empty uploader
+        st.rerun()
+    held = state.get("uploaded_model")
+    if state.get("model_problem"):
+        still = " The model you uploaded before still answers." if held else ""
+        st.error(state.model_problem + still, icon=":material/block:")
+    if held is None:
+        st.info("Upload a model to use it; until then the ready-made model answers.", icon=":material/upload:")
+        return None
+    model, classifier = held
+    st.caption(f"Answering: {model.summary}.")
+    for note in model.notes:
+        st.caption(f":material/info: {note}")
+    st.button("Forget this model", key="forget_model", on_click=forget_uploaded_model)
+    return classifier
+
+
+def let_go(uploaded) -> None:
+    """Drop the uploaded bytes from Streamlit's store now (as st.chat_input does), not when the session ends:
+    up to 20 MB a file, and an emptied uploader alone would leave them there."""
+    context = get_script_run_ctx()
+    remove = getattr(context.uploaded_file_mgr, "remove_file", None) if context else None
+    if remove is not None:
+        remove(session_id=context.session_id, file_id=uploaded.file_id)
+
+
+def forget_uploaded_model() -> None:
+    for name in ("uploaded_model", "model_problem"):
+        st.session_state.pop(name, None)
 
 
 def enlarged(image: np.ndarray, factor: int = 8) -> np.ndarray:
@@ -68,6 +130,53 @@ def show_answer(
     st.plotly_chart(
         charts.probability_figure(prediction.probabilities), key=f"bars_{key}", config={"displayModeBar": False}
     )
+    if isinstance(classifier.model, NumpyNet):
+        show_why(classifier.model, model_input, prediction.top_class, key)
+
+
+def show_why(net: NumpyNet, model_input: np.ndarray, top_class: int, key: str) -> None:
+    """Which pixels pushed the answer, and what the first hidden layer did with the picture."""
+    why = explain_answer(net, model_input, top_class)
+    st.subheader("Why this answer, for your picture")
+    st.write(HOW_TO_READ)
+    st.plotly_chart(
+        charts.heat_map_figure(model_input, why.heat, why.target_name),
+        key=f"heat_{key}",
+        config={"displayModeBar": False},
+    )
+    st.caption(describe_heat(why))
+    hidden = why.hidden
+    st.markdown("**What the hidden layer did**")
+    st.write(describe_hidden(hidden))
+    if hidden is None:
+        return
+    if hidden.kind == "conv":
+        titles = [f"filter {i + 1}" for i in hidden.top]
+        figure = charts.feature_maps_figure(hidden.pictures, titles)
+        st.plotly_chart(figure, key=f"maps_{key}", config={"displayModeBar": False})
+        st.caption(
+            f"The {len(titles)} feature maps of the first layer, the most active first (filter "
+            f"{hidden.top[0] + 1} found the most). Bright: the filter's pattern is there; black: it is not."
+        )
+        return
+    figure = charts.hidden_activations_figure(hidden.values, hidden.top, hidden.switched_off is not None)
+    st.plotly_chart(figure, key=f"hidden_{key}", config={"displayModeBar": False})
+    drawn = " and their weights are drawn below" if hidden.pictures is not None else ""
+    st.caption(
+        f"Bar chart of the {hidden.total} hidden neurons' outputs for this picture, largest first; the "
+        f"{len(hidden.top)} most active are orange{drawn}."
+    )
+    if hidden.pictures is not None:
+        titles = [f"neuron {i + 1}: {hidden.values[i]:.1f}" for i in hidden.top]
+        st.plotly_chart(
+            charts.neuron_pictures_figure(hidden.pictures, titles),
+            key=f"neurons_{key}",
+            config={"displayModeBar": False},
+        )
+        st.caption(
+            "What the most active neurons look for: each one's weights drawn as a 28 × 28 picture. Orange pixels "
+            "make the neuron fire, blue ones hold it back; a drawing with ink where a neuron is orange excites it."
+        )
 
 
 def show_steps(original: np.ndarray, steps: PhotoSteps) -> None:
@@ -140,6 +249,7 @@ info = pretrained_info()
 labels = {
     "ready": f"Ready-made model ({info['test_accuracy']:.0%} on test images)" if info else "Ready-made model",
     "own": "Your own model",
+    "upload": "A model you upload",
 }
 choice = st.radio(
     "Which model answers?",
@@ -149,7 +259,8 @@ choice = st.radio(
     horizontal=True,
     help="The ready-made model is a small CNN trained on Fashion-MNIST and on photo-like composites of it, so it "
     "copes with drawings and photos, and knows when a picture is unlike what it learnt from. "
-    "Your own model uses the weights of its latest finished epoch, even while it keeps training.",
+    "Your own model uses the weights of its latest finished epoch, even while it keeps training. "
+    "A model you upload is a .keras file, for example one you trained here and downloaded.",
 )
 if choice == "own" and not own_ready:
     st.info(
@@ -160,7 +271,10 @@ if choice == "own" and not own_ready:
 elif choice == "own":
     still = ", still training" if not run.snapshot.state.done else ""
     st.caption(f"Answering: {own_model_words(run)[1]} ({run.config.architecture}{still}).")
-classifier = session_classifier(run) if choice == "own" and own_ready else pretrained_classifier()
+classifier = session_classifier(run) if choice == "own" and own_ready else None
+if choice == "upload":
+    classifier = uploaded_classifier()
+classifier = classifier or pretrained_classifier()
 
 draw_tab, upload_tab, camera_tab = st.tabs(
     [":material/draw: Draw", ":material/upload: Upload", ":material/photo_camera: Camera"]
