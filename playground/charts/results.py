@@ -117,6 +117,61 @@ def confusion_figure(confusion: np.ndarray, class_names: Sequence[str] = CLASS_N
     return fig
 
 
+def clickable_confusion_figure(
+    confusion: np.ndarray, chosen: tuple[int, int] | None = None, class_names: Sequence[str] = CLASS_NAMES
+) -> go.Figure:
+    """confusion_figure with a click target on every cell and the chosen (true, guess) cell outlined in blue.
+
+    Plotly heatmaps send no selection events to Streamlit (streamlit/streamlit#8760), scatter markers do: an
+    invisible square marker sits on each cell, carrying its (true, guess) as customdata and the cell's hover
+    text, and the heatmaps underneath stop answering the mouse. clicked_cell reads a click back.
+    """
+    fig = confusion_figure(confusion, class_names)
+    names = list(class_names)
+    n = len(names)
+    for heatmap in fig.data:
+        heatmap.hoverinfo = "skip"
+    hover = fig.data[0].hovertext
+    cells = [(t, p) for t in range(n) for p in range(n)]
+    invisible = dict(opacity=0)
+    fig.add_trace(
+        go.Scatter(
+            x=[names[p] for _, p in cells],
+            y=[names[t] for t, _ in cells],
+            customdata=cells,
+            mode="markers",
+            marker=dict(symbol="square", size=34, color="rgba(0,0,0,0)"),
+            selected=dict(marker=invisible),  # the blue outline shows the choice, drawn by the page
+            unselected=dict(marker=invisible),
+            hovertext=[hover[t][p] + "<br><i>Click to see these images</i>" for t, p in cells],
+            hovertemplate="%{hovertext}<extra></extra>",
+            name="cells",
+        )
+    )
+    if chosen is not None:
+        t, p = chosen
+        fig.add_shape(
+            type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5, line=dict(color=BLUE, width=4), layer="above"
+        )
+    fig.update_layout(clickmode="event+select", dragmode=False)
+    fig.update_xaxes(fixedrange=True)
+    fig.update_yaxes(fixedrange=True)
+    return fig
+
+
+def clicked_cell(points: Sequence[dict]) -> tuple[int, int] | None:
+    """The (true, guess) cell of a click on clickable_confusion_figure, from Streamlit's selection points."""
+    for point in points:
+        cell = point.get("customdata")
+        if isinstance(cell, (list, tuple)) and len(cell) == 2 and all(_whole(v) for v in cell):
+            return int(cell[0]), int(cell[1])
+    return None
+
+
+def _whole(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer()
+
+
 def per_class_accuracy_figure(
     per_class: np.ndarray, class_names: Sequence[str] = CLASS_NAMES, worst: int = 3
 ) -> go.Figure:

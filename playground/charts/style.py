@@ -69,3 +69,17 @@ def check_class_vector(values: np.ndarray, class_names: Sequence[str], what: str
 
 
 RUN_COLOURS = ("#2b6cb0", "#dd6b20", "#2f855a", "#805ad5", "#c53030", "#319795", "#d69e2e", "#4a5568")
+
+
+# The one toolbar every chart shows: only the camera, which saves the chart as a PNG (twice the screen's
+# resolution, so it stays sharp on a slide); zoom, pan, lasso and Plotly's logo would only distract a learner.
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtons": [["toImage"]],
+    "toImageButtonOptions": {"format": "png", "filename": "fashion-mnist-chart", "scale": 2},
+}
+
+
+def plotly_config(filename: str) -> dict:
+    """PLOTLY_CONFIG whose camera saves `filename`.png (e.g. 'fashion-dense128-adam-5ep-confusion')."""
+    return PLOTLY_CONFIG | {"toImageButtonOptions": PLOTLY_CONFIG["toImageButtonOptions"] | {"filename": filename}}

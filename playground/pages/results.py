@@ -1,18 +1,28 @@
-"""The Train page's results: training vs test accuracy with a verdict, mix-ups, mistakes, and run comparison."""
+"""The Train page's results: training vs test accuracy with a verdict, mix-ups, mistakes, run comparison and
+the downloads (the model, its history, the comparison, a record of the run)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from playground import charts
+from playground import charts, exports
+from playground.charts.results import clickable_confusion_figure, clicked_cell
+from playground.charts.style import plotly_config
 from playground.data import CLASS_NAMES, FashionMNIST
-from playground.evaluation import verdict
+from playground.evaluation import Evaluation, verdict
 from playground.numpy_net import first_layer_kernel
+from playground.snapshots import RunState
 from playground.workers import RemoteRun
 
+CELL_TRUE, CELL_GUESS = "cell_true", "cell_guess"  # the confusion cell shown, as the keyboard's two selectboxes
+CELL_IMAGES = 24  # images shown from one cell: three rows of eight
+# While a run trains (or waits), its "model so far" download is refreshed this often: new weights come once an
+# epoch, and a queue of 30 visitors should cost the server little.
+RUNNING_DOWNLOAD_SECONDS = 3.0
 
-def show_first_layer(run: RemoteRun) -> None:
+
+def show_first_layer(run: RemoteRun, name: str) -> None:
     """The first layer's weights as pictures: what each neuron has learned to look for."""
     weights = run.kept_weights
     if weights is None:
@@ -36,15 +46,186 @@ def show_first_layer(run: RemoteRun) -> None:
             "that the network found by itself, with nobody telling it what to look for."
         )
         figure = charts.neuron_weights_figure(kernel, (28, 28))
-    st.plotly_chart(figure, key="first_layer", config={"displayModeBar": False})
+    st.plotly_chart(figure, key="first_layer", config=plotly_config(f"{name}-first-layer"))
+
+
+# -- The confusion matrix you can click ---------------------------------------------------------
+
+
+def _cell_clicked() -> None:
+    """A click on a confusion cell: show that cell, by moving the keyboard's two selectboxes to it."""
+    cell = clicked_cell(st.session_state["confusion"].selection.points)
+    if cell is not None and all(0 <= index < len(CLASS_NAMES) for index in cell):
+        st.session_state[CELL_TRUE], st.session_state[CELL_GUESS] = (CLASS_NAMES[i] for i in cell)
+
+
+def show_confusion(evaluation: Evaluation, data: FashionMNIST, name: str) -> None:
+    """The matrix, its biggest mix-ups, and beneath it the test images of the cell clicked (or picked)."""
+    if CELL_TRUE not in st.session_state or CELL_GUESS not in st.session_state:
+        biggest = evaluation.most_confused(1)
+        true_name, guess_name = biggest[0][:2] if biggest else (CLASS_NAMES[0], CLASS_NAMES[0])
+        st.session_state[CELL_TRUE], st.session_state[CELL_GUESS] = true_name, guess_name
+    chosen = CLASS_NAMES.index(st.session_state[CELL_TRUE]), CLASS_NAMES.index(st.session_state[CELL_GUESS])
+    chart_column, notes_column = st.columns([3, 2])
+    chart_column.plotly_chart(
+        clickable_confusion_figure(evaluation.confusion, chosen),
+        key="confusion",
+        on_select=_cell_clicked,
+        selection_mode="points",
+        config=plotly_config(f"{name}-confusion"),
+    )
+    with notes_column:
+        st.markdown(
+            "**How to read it.** Each row is a real garment, each column the model's guess. "
+            "The green diagonal counts right answers; every red square is a mix-up. "
+            "**Click a square** to see its test images below."
+        )
+        st.markdown("**Mixed up most often**")
+        for true_name, guess_name, count in evaluation.most_confused(5):
+            st.markdown(f"- {count} × a {true_name} taken for a {guess_name}")
+    true_column, guess_column, _ = st.columns([1, 1, 2])
+    true_name = true_column.selectbox("Real garment", CLASS_NAMES, key=CELL_TRUE)
+    guess_name = guess_column.selectbox("Model's guess", CLASS_NAMES, key=CELL_GUESS)
+    show_cell_images(evaluation, data, CLASS_NAMES.index(true_name), CLASS_NAMES.index(guess_name), name)
+
+
+def show_cell_images(evaluation: Evaluation, data: FashionMNIST, true_class: int, guess_class: int, name: str) -> None:
+    true_name, guess_name = CLASS_NAMES[true_class], CLASS_NAMES[guess_class]
+    indices = evaluation.cell_indices(data.test_labels, true_class, guess_class)
+    if len(indices) == 0:
+        st.info(f"No test image of a {true_name} was called a {guess_name}.", icon=":material/check:")
+        return
+    shown = indices[:CELL_IMAGES]
+    sure = evaluation.probabilities[shown, guess_class]
+    what = "that the model got right" if true_class == guess_class else f"that the model called a {guess_name}"
+    first = f"; the first {len(shown)}" if len(indices) > len(shown) else ""
+    st.markdown(f"**{len(indices):,} test image{'s' if len(indices) != 1 else ''} of a {true_name} {what}**{first}:")
+    st.plotly_chart(
+        charts.image_grid_figure(data.test_images[shown], [f"{p:.0%} sure" for p in sure], columns=8),
+        key="cell_images",
+        config=plotly_config(f"{name}-{_slug(true_name)}-as-{_slug(guess_name)}"),
+    )
+    st.caption(f"Real garment: {true_name} · model's guess: {guess_name} · how sure it was, above each picture.")
+
+
+def _slug(garment: str) -> str:
+    """'T-shirt/top' -> 't-shirt-top', 'Ankle boot' -> 'ankle-boot': a garment in a file name."""
+    return garment.lower().replace("/", "-").replace(" ", "-")
+
+
+# -- Downloads --------------------------------------------------------------------------------
+
+
+def _model_file(run: RemoteRun):
+    """The model's bytes, built when the visitor clicks (a .keras file is never kept in memory)."""
+
+    def build() -> bytes:
+        weights = run.kept_weights
+        if weights is None:
+            raise ValueError("this run gave its model back to free memory")
+        return exports.keras_archive(run.config, weights)
+
+    return build
+
+
+def _download(label: str, data, file_name: str, mime: str, key: str, help: str, disabled: bool = False) -> None:
+    # on_click="ignore": a download reruns nothing (a class of 30 shares one server).
+    st.download_button(
+        label,
+        data=data,
+        file_name=file_name,
+        mime=mime,
+        icon=":material/download:",
+        on_click="ignore",
+        disabled=disabled,
+        key=key,
+        help=help,
+    )
+
+
+def show_downloads(run: RemoteRun, runs: list[RemoteRun], name: str) -> None:
+    """Four buttons: the model, its history, the comparison of runs and a record of this run."""
+    st.subheader("Take it home")
+    model, history, comparison, record = st.columns(4)
+    released = run.kept_weights is None
+    with model:
+        _download(
+            "Model (.keras)",
+            _model_file(run),
+            f"{name}.keras",
+            "application/octet-stream",
+            "download_model",
+            "This run gave its model back to free memory; the other files are still here."
+            if released
+            else "Open it in Keras with keras.saving.load_model, or bring it back on the Try it page.",
+            disabled=released,
+        )
+    with history:
+        _download(
+            "History (CSV)",
+            lambda: exports.history_csv(run.snapshot),
+            f"{name}-history.csv",
+            "text/csv",
+            "download_history",
+            "Loss and accuracy after every epoch, then every point of the batch-by-batch curve.",
+        )
+    with comparison:
+        _download(
+            "All runs compared (CSV)",
+            lambda: exports.comparison_csv(runs),
+            "fashion-runs-compared.csv",
+            "text/csv",
+            "download_comparison",
+            "The Compare runs table, with every setting of each run.",
+        )
+    with record:
+        _download(
+            "Record of this run (JSON)",
+            lambda: exports.run_record_json(run),
+            f"{name}.json",
+            "application/json",
+            "download_record",
+            "Settings, the numbers after every epoch, the test results and the software versions, in one file.",
+        )
+    st.caption("Every chart also has a camera button (top right, when the mouse is over it) to save it as a picture.")
+
+
+def show_running_download(run: RemoteRun) -> None:
+    """While training: the model as it is after its last full epoch, refreshed as new epochs arrive."""
+
+    def panel() -> None:
+        checkpoint = run.checkpoint  # (epoch, weights), replaced whole after every epoch
+        state = run.snapshot.state
+        if state.done or state is RunState.QUEUED:
+            return  # nothing yet, or the page draws the results in a moment
+        if checkpoint is None:
+            st.caption("After the first full epoch you can download the model as it is so far.")
+            return
+        epoch, weights = checkpoint
+        _download(
+            f"Model so far, after epoch {epoch} (.keras)",
+            lambda: exports.keras_archive(run.config, weights),
+            f"{exports.run_name(run.config, epoch)}.keras",
+            "application/octet-stream",
+            "download_model_so_far",
+            "Training goes on; this file holds the weights after the last full epoch.",
+        )
+
+    st.fragment(run_every=RUNNING_DOWNLOAD_SECONDS, key="model_so_far")(panel)()
+
+
+# -- The results --------------------------------------------------------------------------------
 
 
 def show_results(run: RemoteRun, data: FashionMNIST, runs: list[RemoteRun]) -> None:
-    """Everything about a finished run; nothing until it has a test evaluation and a finished epoch."""
+    """Everything about a finished run; while it trains, only the model so far to download."""
     snap = run.snapshot
     evaluation = run.evaluation
     if evaluation is None or snap.train_accuracy is None:
+        if not snap.state.done:
+            show_running_download(run)
         return
+    name = exports.run_name(run.config, len(snap.epoch_history))
     st.subheader("How well did it learn?")
     kind, sentence = verdict(snap.train_accuracy, evaluation.accuracy)
     left, right = st.columns([2, 3])
@@ -63,86 +244,65 @@ def show_results(run: RemoteRun, data: FashionMNIST, runs: list[RemoteRun]) -> N
                 snap.train_accuracy, evaluation.accuracy, snap.epoch_history[-1].val_accuracy
             ),
             key="accuracy_bars",
-            config={"displayModeBar": False},
+            config=plotly_config(f"{name}-accuracy"),
         )
 
     confusion_tab, per_class_tab, mistakes_tab, inside_tab, compare_tab = st.tabs(
         ["Confusion matrix", "Per garment", "Its mistakes", "Inside the network", "Compare runs"]
     )
     with inside_tab:
-        show_first_layer(run)
+        show_first_layer(run, name)
     with confusion_tab:
-        chart_column, notes_column = st.columns([3, 2])
-        chart_column.plotly_chart(
-            charts.confusion_figure(evaluation.confusion), key="confusion", config={"displayModeBar": False}
-        )
-        with notes_column:
-            st.markdown(
-                "**How to read it.** Each row is a real garment, each column the model's guess. "
-                "The green diagonal counts right answers; every red square is a mix-up."
-            )
-            st.markdown("**Mixed up most often**")
-            for true_name, guess_name, count in evaluation.most_confused(5):
-                st.markdown(f"- {count} × a {true_name} taken for a {guess_name}")
+        show_confusion(evaluation, data, name)
     with per_class_tab:
         st.plotly_chart(
             charts.per_class_accuracy_figure(evaluation.per_class_accuracy),
             key="per_class",
-            config={"displayModeBar": False},
+            config=plotly_config(f"{name}-per-garment"),
         )
     with mistakes_tab:
-        pairs = evaluation.most_confused(10)
-        if not pairs:
-            st.success("No mistakes at all on the test set.")
-        else:
-            options = [f"{true} taken for {guess} ({count})" for true, guess, count in pairs]
-            choice = st.selectbox("Which mix-up?", options, key="mistake_pair", help="The most frequent mix-ups first.")
-            true_name, guess_name, _ = pairs[options.index(choice)]
-            indices = evaluation.cell_indices(
-                data.test_labels, CLASS_NAMES.index(true_name), CLASS_NAMES.index(guess_name)
-            )[:24]
-            confidence = evaluation.probabilities[indices, CLASS_NAMES.index(guess_name)]
-            st.plotly_chart(
-                charts.image_grid_figure(data.test_images[indices], [f"{p:.0%} sure" for p in confidence], columns=8),
-                key="mistakes_grid",
-                config={"displayModeBar": False},
-            )
-            st.caption(f"Test images of a {true_name} that the model called {guess_name}, with how sure it was.")
+        show_mistakes(evaluation, data)
     with compare_tab:
-        table = []
-        for number, past in enumerate(runs, start=1):
-            s = past.snapshot
-            c = past.config
-            table.append(
-                {
-                    "run": number,
-                    "model": f"{c.architecture} {','.join(map(str, c.hidden_units))} {c.activation}",
-                    "optimizer": f"{c.optimizer} {c.learning_rate:g}",
-                    "epochs": len(s.epoch_history),
-                    "images": c.train_limit,
-                    "training acc.": s.train_accuracy,
-                    "validation acc.": s.epoch_history[-1].val_accuracy if s.epoch_history else None,
-                    "test acc.": s.test_accuracy,
-                    "seconds": round(s.elapsed, 1),
-                    "how it ended": s.stop_reason or s.error or s.state.value,
-                }
-            )
-        st.dataframe(
-            pd.DataFrame(table),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                name: st.column_config.NumberColumn(format="percent")
-                for name in ("training acc.", "validation acc.", "test acc.")
-            },
-        )
-        st.caption("Every run of this browser session. Change one setting at a time to see what it does.")
-        st.plotly_chart(
-            charts.comparison_figure([(f"run {n}", past.snapshot.epoch_history) for n, past in enumerate(runs, 1)]),
-            key="comparison",
-            config={"displayModeBar": False},
-        )
-        st.caption(
-            "Solid lines: accuracy on the held-out validation images; dotted: on the training images. "
-            "When a dotted line keeps rising while its solid line stalls or falls, that run is overfitting."
-        )
+        show_comparison(runs)
+    show_downloads(run, runs, name)
+
+
+def show_mistakes(evaluation: Evaluation, data: FashionMNIST) -> None:
+    pairs = evaluation.most_confused(10)
+    if not pairs:
+        st.success("No mistakes at all on the test set.")
+        return
+    options = [f"{true} taken for {guess} ({count})" for true, guess, count in pairs]
+    choice = st.selectbox("Which mix-up?", options, key="mistake_pair", help="The most frequent mix-ups first.")
+    true_name, guess_name, _ = pairs[options.index(choice)]
+    indices = evaluation.cell_indices(data.test_labels, CLASS_NAMES.index(true_name), CLASS_NAMES.index(guess_name))
+    indices = indices[:CELL_IMAGES]
+    confidence = evaluation.probabilities[indices, CLASS_NAMES.index(guess_name)]
+    st.plotly_chart(
+        charts.image_grid_figure(data.test_images[indices], [f"{p:.0%} sure" for p in confidence], columns=8),
+        key="mistakes_grid",
+        config=plotly_config("fashion-mistakes"),
+    )
+    st.caption(f"Test images of a {true_name} that the model called {guess_name}, with how sure it was.")
+
+
+def show_comparison(runs: list[RemoteRun]) -> None:
+    st.dataframe(
+        pd.DataFrame(exports.comparison_rows(runs)),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            name: st.column_config.NumberColumn(format="percent")
+            for name in ("training acc.", "validation acc.", "test acc.")
+        },
+    )
+    st.caption("Every run of this browser session. Change one setting at a time to see what it does.")
+    st.plotly_chart(
+        charts.comparison_figure([(f"run {n}", past.snapshot.epoch_history) for n, past in enumerate(runs, 1)]),
+        key="comparison",
+        config=plotly_config("fashion-runs-compared"),
+    )
+    st.caption(
+        "Solid lines: accuracy on the held-out validation images; dotted: on the training images. "
+        "When a dotted line keeps rising while its solid line stalls or falls, that run is overfitting."
+    )
