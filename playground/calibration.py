@@ -16,7 +16,7 @@ import numpy as np
 
 from playground.composites import composite_images
 from playground.data import FashionMNIST, stratified_indices
-from playground.inference import Classifier, familiarity, model_record
+from playground.inference import Classifier, familiarity, model_record, view_logits
 from playground.maths import softmax
 
 BINS = 10
@@ -57,13 +57,27 @@ def held_out_composites(data: FashionMNIST, count: int, seed: int, workers: int 
     return composite_images(data.test_images[chosen], labels, seed, workers), labels
 
 
-def calibrate(model_path: str | Path, data: FashionMNIST, count: int = 5000, seed: int = 7, workers: int = 1) -> dict:
-    """Fit the temperature and the familiarity line for a saved model and write them into its record."""
+def calibrate(
+    model_path: str | Path,
+    data: FashionMNIST,
+    count: int = 5000,
+    seed: int = 7,
+    workers: int = 1,
+    averaged_views: bool = True,
+) -> dict:
+    """Fit the temperature and the familiarity line for a saved model and write them into its record.
+
+    With averaged_views the page answers with the average over test-time views (inference.views), so both are
+    fitted on such averaged answers.
+    """
     classifier = Classifier.from_file(model_path)
     if not hasattr(classifier.model, "logits"):
         raise ValueError(f"{model_path} has no record (.json) with its config beside it: train it with --save")
     images, labels = held_out_composites(data, count, seed, workers)
-    logits = np.concatenate([classifier.model.logits(images[i : i + 500]) for i in range(0, len(images), 500)])
+    if averaged_views:
+        logits = view_logits(classifier.model.logits, images)
+    else:
+        logits = np.concatenate([classifier.model.logits(images[i : i + 500]) for i in range(0, len(images), 500)])
     temperature = fit_temperature(logits, labels)
 
     def ece(t: float) -> float:
@@ -73,6 +87,7 @@ def calibrate(model_path: str | Path, data: FashionMNIST, count: int = 5000, see
     calibration = {
         "temperature": round(temperature, 4),
         "familiar_from": round(float(np.quantile(familiarity(logits), UNFAMILIAR_SHARE)), 4),
+        "averaged_views": averaged_views,
         "fitted_on": f"{count} Fashion-MNIST test items as photo composites (seed {seed}), never real photos",
         "composite_accuracy": round(float(np.mean(logits.argmax(axis=1) == labels)), 4),
         "composite_ece_before": round(ece(1.0), 4),

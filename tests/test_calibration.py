@@ -118,3 +118,4 @@ def test_the_cli_saves_a_record_and_calibrates_it(tmp_path):
     classifier = Classifier.from_file(model)
     assert classifier.calibration.temperature == calibration["temperature"]
     assert classifier.calibration.familiar_from == calibration["familiar_from"]
+    assert calibration["averaged_views"] is True and classifier.calibration.averaged_views  # as it was fitted

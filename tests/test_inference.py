@@ -15,7 +15,17 @@ from playground.config import LECTURE
 from playground.data import CLASS_NAMES
 from playground.evaluation import evaluate
 from playground.images import preprocess_photo
-from playground.inference import DEFAULT_MODEL_PATH, Classifier, Prediction, pretrained_info
+from playground.inference import (
+    DEFAULT_MODEL_PATH,
+    VIEW_SHIFTS,
+    Calibration,
+    Classifier,
+    Prediction,
+    pretrained_info,
+    view_logits,
+    views,
+)
+from playground.maths import softmax
 from playground.training import TrainingPool, train
 from tests.synthetic import make_synthetic_photo
 
@@ -125,8 +135,66 @@ def test_the_page_answers_with_the_calibration_in_the_record(fashion):
     page = Classifier.pretrained()
     assert page.calibration.temperature == calibration["temperature"] > 0
     assert page.calibration.familiar_from == calibration["familiar_from"]
-    logits = page.model.logits(fashion.test_images[:2000])
+    assert page.calibration.averaged_views == calibration["averaged_views"] is True
+    logits = view_logits(page.model.logits, fashion.test_images[:2000])  # as the page answers: averaged views
     unfamiliar = float(np.mean(familiarity(logits) < calibration["familiar_from"]))
     assert unfamiliar < 0.05  # clean Fashion-MNIST items are the most familiar pictures there are
     image = fashion.test_images[0]
     assert page.predict(image).top_class == int(logits[0].argmax())  # the temperature never changes the answer
+
+
+def test_views_are_the_picture_and_its_mirror_image():
+    rng = np.random.default_rng(3)
+    image = np.zeros((28, 28), np.uint8)
+    image[4:24, 6:20] = rng.integers(1, 256, (20, 14))  # lopsided: no two views alike
+    seen = views(image)
+    count = 2 * len(VIEW_SHIFTS)
+    assert seen.shape == (count, 28, 28) and seen.dtype == np.uint8
+    np.testing.assert_array_equal(seen[0], image)
+    np.testing.assert_array_equal(seen[len(VIEW_SHIFTS)], image[:, ::-1])
+    assert len({view.tobytes() for view in seen}) == count
+    three = views(np.stack([image, image.T, image[::-1]]))
+    assert three.shape == (3 * count, 28, 28)
+    np.testing.assert_array_equal(three[count : 2 * count], views(image.T))  # each image's views stay together
+
+
+class Linear:
+    """A stand-in network whose logits are a fixed linear map of the pixels, with NumpyNet's calling convention."""
+
+    def __init__(self, seed: int = 0):
+        self.weights = np.random.default_rng(seed).normal(0, 0.01, (28 * 28, 10))
+
+    def logits(self, images):
+        return np.asarray(images, np.float64).reshape(len(images), -1) @ self.weights
+
+    def __call__(self, images, training=False):
+        return softmax(self.logits(images))
+
+
+def test_an_averaged_answer_is_the_softmax_of_the_views_mean_logits(fashion):
+    image = fashion.test_images[1]
+    net = Linear()
+    calibration = Calibration(temperature=2.0, averaged_views=True)
+    answer = Classifier(net, calibration=calibration).predict(image).probabilities
+    mean = net.logits(views(image)).mean(axis=0)
+    np.testing.assert_allclose(answer, softmax(mean / 2.0), atol=1e-9)
+    np.testing.assert_allclose(view_logits(net.logits, image[None])[0], mean, atol=1e-9)
+    plain = Classifier(net, calibration=Calibration(temperature=2.0)).predict(image).probabilities
+    np.testing.assert_allclose(plain, softmax(net.logits(image[None])[0] / 2.0), atol=1e-9)
+    assert not np.allclose(answer, plain)
+
+
+def test_the_shipped_model_answers_a_garment_and_its_mirror_image_alike(fashion):
+    """Fashion-MNIST's shoes all point left; a photographed shoe may point right, and should get the same answer."""
+    page = Classifier.pretrained()
+    plain = Classifier(page.model, calibration=Calibration(page.calibration.temperature))
+    differs = 0
+    for index in np.flatnonzero(np.isin(fashion.test_labels, (5, 7, 9)))[:20]:
+        shoe = fashion.test_images[index]
+        np.testing.assert_allclose(
+            page.predict(shoe).probabilities, page.predict(shoe[:, ::-1]).probabilities, atol=1e-6
+        )
+        differs += not np.allclose(
+            plain.predict(shoe).probabilities, plain.predict(shoe[:, ::-1]).probabilities, atol=1e-3
+        )
+    assert differs >= 10  # one view alone does not answer a mirrored shoe the same
