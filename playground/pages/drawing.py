@@ -17,19 +17,24 @@ BRUSH = 24  # wide enough to fill a garment in a few strokes
 FIRST_HINT = "Draw a garment on the black square: its chances appear here."
 
 
-def drawing_canvas(key: str, side: int = SIDE, brush: int = BRUSH) -> np.ndarray | None:
+HOW_TO_DRAW = "Draw one garment, big, and fill it in. The arrows above the square undo; the bin clears it."
+
+
+def drawing_canvas(
+    key: str, width: int = SIDE, height: int = SIDE, brush: int = BRUSH, how_to: str = HOW_TO_DRAW
+) -> np.ndarray | None:
     """The canvas and how to use it; its RGBA pixels once something was drawn (or cleared), else None."""
     result = st_canvas(
         stroke_width=brush,
         stroke_color="#FFFFFF",
         background_color="#000000",
-        width=side,
-        height=side,
+        width=width,
+        height=height,
         drawing_mode="freedraw",
         return_image_data=True,
         key=key,
     )
-    st.caption("Draw one garment, big, and fill it in. The arrows above the square undo; the bin clears it.")
+    st.caption(how_to)
     rgba = result.image_data if result is not None else None
     return None if rgba is None else np.asarray(rgba)
 

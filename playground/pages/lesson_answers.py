@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from playground import charts, lesson_exercises, lesson_runs
+from playground.charts.style import plotly_config
 from playground.lesson_records import load_run
 from playground.lesson_runs import Outcome
 from playground.pages.common import session_lab
@@ -18,7 +19,7 @@ from playground.snapshots import RunState
 from playground.workers import RemoteRun, TrainerBusy
 
 LIVE_REFRESH_SECONDS = 1.0
-STILL = {"displayModeBar": False}  # charts without Plotly's toolbar: nothing to zoom on a projector
+STILL = plotly_config("fashion-lesson")  # only the camera in the toolbar: nothing to zoom on a projector
 
 
 def reveal(slot: str) -> None:

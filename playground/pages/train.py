@@ -106,7 +106,9 @@ def live_view(run: RemoteRun, waiting: bool) -> None:
     else:
         st.success(f"Training {snap.state.value}: {snap.stop_reason}. ({snap.elapsed:.0f} s)", icon=":material/check:")
     if not waiting_in_line(snap):  # nothing to plot yet: spare a waiting visitor's browser the chart
-        st.plotly_chart(live_figure(run, snap), key="live_chart", config={"displayModeBar": False})
+        from playground.charts.style import plotly_config  # with Plotly, once a run exists
+
+        st.plotly_chart(live_figure(run, snap), key="live_chart", config=plotly_config("fashion-training-live"))
     if snap.state.done and st.session_state.get("finished_run") != run.uid:
         st.session_state.finished_run = run.uid
         st.rerun()  # once, to stop the timer and draw the results below

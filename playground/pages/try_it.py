@@ -5,14 +5,15 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
-from streamlit_drawable_canvas import st_canvas
 
 from playground import charts
+from playground.charts.style import plotly_config
 from playground.explain import describe_heat, describe_hidden, explain_answer
 from playground.images import EmptyImageError, ImageError, PhotoSteps, Upload, preprocess_canvas, read_upload
 from playground.inference import WHAT_HELPS, Classifier, pretrained_info
 from playground.numpy_net import NumpyNet
 from playground.pages.common import session_lab, training_badge
+from playground.pages.drawing import drawing_canvas
 from playground.uploaded_model import MAX_PARAMETERS, ModelFileError, read_model_upload, shown_name
 
 CANVAS_WIDTH, CANVAS_HEIGHT = 440, 400
@@ -128,7 +129,9 @@ def show_answer(
             show_picture(pictures[0], original)
         pictures[1 if original is not None else 0].image(enlarged(model_input), caption=MODEL_SEES, width="stretch")
     st.plotly_chart(
-        charts.probability_figure(prediction.probabilities), key=f"bars_{key}", config={"displayModeBar": False}
+        charts.probability_figure(prediction.probabilities),
+        key=f"bars_{key}",
+        config=plotly_config("fashion-ten-chances"),
     )
     if isinstance(classifier.model, NumpyNet):
         show_why(classifier.model, model_input, prediction.top_class, key)
@@ -142,7 +145,7 @@ def show_why(net: NumpyNet, model_input: np.ndarray, top_class: int, key: str) -
     st.plotly_chart(
         charts.heat_map_figure(model_input, why.heat, why.target_name),
         key=f"heat_{key}",
-        config={"displayModeBar": False},
+        config=plotly_config("fashion-why-this-answer"),
     )
     st.caption(describe_heat(why))
     hidden = why.hidden
@@ -153,14 +156,14 @@ def show_why(net: NumpyNet, model_input: np.ndarray, top_class: int, key: str) -
     if hidden.kind == "conv":
         titles = [f"filter {i + 1}" for i in hidden.top]
         figure = charts.feature_maps_figure(hidden.pictures, titles)
-        st.plotly_chart(figure, key=f"maps_{key}", config={"displayModeBar": False})
+        st.plotly_chart(figure, key=f"maps_{key}", config=plotly_config("fashion-feature-maps"))
         st.caption(
             f"The {len(titles)} feature maps of the first layer, the most active first (filter "
             f"{hidden.top[0] + 1} found the most). Bright: the filter's pattern is there; black: it is not."
         )
         return
     figure = charts.hidden_activations_figure(hidden.values, hidden.top, hidden.switched_off is not None)
-    st.plotly_chart(figure, key=f"hidden_{key}", config={"displayModeBar": False})
+    st.plotly_chart(figure, key=f"hidden_{key}", config=plotly_config("fashion-hidden-layer"))
     drawn = " and their weights are drawn below" if hidden.pictures is not None else ""
     st.caption(
         f"Bar chart of the {hidden.total} hidden neurons' outputs for this picture, largest first; the "
@@ -171,7 +174,7 @@ def show_why(net: NumpyNet, model_input: np.ndarray, top_class: int, key: str) -
         st.plotly_chart(
             charts.neuron_pictures_figure(hidden.pictures, titles),
             key=f"neurons_{key}",
-            config={"displayModeBar": False},
+            config=plotly_config("fashion-neuron-pictures"),
         )
         st.caption(
             "What the most active neurons look for: each one's weights drawn as a 28 × 28 picture. Orange pixels "
@@ -284,26 +287,19 @@ with draw_tab:
     canvas_column, answer_column = st.columns(2, gap="large")
     with canvas_column:
         brush = st.slider("Brush size", 5, 60, 28, key="brush_size", help="A wide brush makes filling easy.")
-        result = st_canvas(
-            stroke_width=brush,
-            stroke_color="#FFFFFF",
-            background_color="#000000",
-            width=CANVAS_WIDTH,
-            height=CANVAS_HEIGHT,
-            drawing_mode="freedraw",
-            return_image_data=True,
-            key="canvas",
-        )
-        st.caption(
+        rgba = drawing_canvas(
+            "canvas",
+            CANVAS_WIDTH,
+            CANVAS_HEIGHT,
+            brush,
             "Draw one garment, big, and fill it in: the network learned from solid shapes, not outlines. "
-            "The toolbar above the canvas undoes a stroke or clears it all."
+            "The toolbar above the canvas undoes a stroke or clears it all.",
         )
     with answer_column:
-        rgba = result.image_data if result is not None else None
         if rgba is None:
             st.info("Draw something first: the answer appears here.", icon=":material/draw:")
         else:
-            answer_or_explain(classifier, lambda: (None, preprocess_canvas(np.asarray(rgba))), "canvas")
+            answer_or_explain(classifier, lambda: (None, preprocess_canvas(rgba)), "canvas")
 
 with upload_tab:
     upload = st.file_uploader(
