@@ -9,3 +9,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # 6.6 s instead of 10.7 s on 20k images) and a core stays free for the web server and other trainings.
 os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
 os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
+# One BLAS thread for NumPy: the web process answers with small matrix products, for which OpenBLAS's second
+# thread costs CPU without saving time (Try it's answer, bench/latency.py on a quiet machine: CPU p95 14.6 -> 7.6 ms,
+# with the explanation 71 -> 39 ms; wall time the same within 1 ms), and many visitors share the server's CPU.
+# Works because playground is imported before NumPy (Streamlit loads NumPy lazily).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
