@@ -91,6 +91,18 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
+def settle(page, seconds: float = 1.5) -> None:
+    """Let Streamlit finish its run: the status widget disappears when it is idle."""
+    time.sleep(seconds)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+
+
+def no_exception(page) -> None:
+    """No exception box on the page; if there is one, its text is the failure message."""
+    errors = page.locator('[data-testid="stException"]')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
 def wait_for_app(page, timeout_ms: int = 60000) -> None:
     """Streamlit is done with a run when its status widget stops showing 'running'."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)

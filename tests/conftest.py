@@ -15,3 +15,27 @@ def fashion():
     from playground.data import load_fashion_mnist
 
     return load_fashion_mnist()
+
+
+# -- For the browser tests: one app server and one Chromium per test module ------------------------------
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    """The real app started with `streamlit run`, for this module's tests."""
+    from tests.appserver import running_app
+
+    with running_app() as (url, _, _):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium through Playwright, for this module's tests."""
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="install requirements-dev.txt")
+    from tests.appserver import launch_chromium
+
+    with playwright_api.sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()

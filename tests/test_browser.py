@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.appserver import ROOT, launch_chromium, running_app
+from tests.appserver import ROOT, no_exception, running_app, settle
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="install requirements-dev.txt")
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "artifacts" / "screenshots"
+SHOTS.mkdir(parents=True, exist_ok=True)
 PAGES = {
     "lesson": "The pictures",
     "explore": "Explore the data",
@@ -31,21 +32,6 @@ CHART_STATE = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def app_url():
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with running_app() as (url, _, _):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1800})
@@ -59,12 +45,6 @@ def open_page(page, url: str, path: str, title: str) -> None:
     page.get_by_role("heading", name=title).first.wait_for(timeout=90_000)
 
 
-def settle(page, seconds: float = 1.5) -> None:
-    """Let Streamlit finish its run: the status widget disappears when it is idle."""
-    time.sleep(seconds)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-
-
 def wait_for_text(page, text, seconds: float) -> None:
     """Wait for text; on a timeout, say what the page showed instead (a CI log is all there is to go on)."""
     try:
@@ -72,12 +52,6 @@ def wait_for_text(page, text, seconds: float) -> None:
     except playwright_api.TimeoutError:
         shown = page.locator("[data-testid='stMain']").inner_text(timeout=5_000)
         pytest.fail(f"{text!r} did not show within {seconds} s; the page showed:\n{shown[:3000]}")
-
-
-def no_exception(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
-        '[data-testid="stException"]'
-    ).first.inner_text()
 
 
 def test_every_page_opens_without_exception(page, app_url):

@@ -8,40 +8,16 @@ import time
 import pytest
 
 from playground.lesson import STEPS, lesson_facts
-from tests.appserver import ROOT, launch_chromium, running_app
+from tests.appserver import ROOT, no_exception, settle
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="install requirements-dev.txt")
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "artifacts" / "screenshots" / "lesson"
+SHOTS.mkdir(parents=True, exist_ok=True)
 TITLES = [step.filled(lesson_facts(60000, 10000, 10, 28)).title for step in STEPS]
 PROJECTOR = {"width": 1280, "height": 720}
 PHONE = {"width": 390, "height": 844}
 TRY_STEP = 1 + [step.key for step in STEPS].index("try")
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with running_app() as (url, _, _):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
-
-
-def settle(page, seconds: float = 1.0) -> None:
-    time.sleep(seconds)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-
-
-def no_exception(page) -> None:
-    errors = page.locator('[data-testid="stException"]')
-    assert errors.count() == 0, errors.first.inner_text()
 
 
 def heading(page, title: str) -> None:

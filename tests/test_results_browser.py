@@ -6,12 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 
 import numpy as np
 import pytest
 
-from tests.appserver import ROOT, launch_chromium, running_app
+from tests.appserver import ROOT, launch_chromium, no_exception, running_app, settle
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="install requirements-dev.txt")
 pytestmark = pytest.mark.browser
@@ -41,17 +40,6 @@ def results_page():
         yield page
         context.close()
         browser.close()
-
-
-def settle(page, seconds: float = 1.5) -> None:
-    time.sleep(seconds)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-
-
-def no_exception(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
-        '[data-testid="stException"]'
-    ).first.inner_text()
 
 
 def chosen(page) -> tuple[str, str]:
