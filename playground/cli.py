@@ -173,9 +173,27 @@ def run_calibrate(args: argparse.Namespace) -> int:
 
 
 def run_predict(args: argparse.Namespace) -> int:
-    from playground.inference import predict_files
+    """Classify each file, report per-file errors, exit 1 if any file failed (2 if the model can't load)."""
+    from playground.inference import DEFAULT_MODEL_PATH, Classifier, classify_files
 
-    return predict_files(args.images, model_path=args.model, as_json=args.json)
+    model_path = args.model or DEFAULT_MODEL_PATH
+    try:
+        classifier = Classifier.from_file(model_path)
+    except (OSError, ValueError) as error:
+        print(f"python -m playground: error: cannot load model {model_path}: {error}", file=sys.stderr)
+        return 2
+    results = classify_files(classifier, args.images)
+    if args.json:
+        print(json.dumps({"model": str(model_path), "results": results}))
+    else:
+        for path, result in results.items():
+            if "error" in result:
+                print(f"{path}: error: {result['error']}")
+                continue
+            print(f"{path}: {result['top_name']} ({result['in_words']})")
+            for name, probability in result["probabilities"].items():
+                print(f"    {name:<12} {probability:6.1%}")
+    return 1 if any("error" in result for result in results.values()) else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.data import CLASS_NAMES
-
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -29,13 +27,13 @@ class Evaluation:
         """Indices of the test images with this true label that the model called predicted_class."""
         return np.flatnonzero((labels == true_class) & (self.predictions == predicted_class))
 
-    def most_confused(self, top: int = 5) -> list[tuple[str, str, int]]:
-        """The largest off-diagonal cells as (true name, predicted name, count), biggest first."""
+    def most_confused(self, top: int = 5) -> list[tuple[int, int, int]]:
+        """The largest off-diagonal cells as (true class, predicted class, count), biggest first."""
         off = self.confusion.copy()
         np.fill_diagonal(off, 0)
         order = np.argsort(-off, axis=None, kind="stable")[:top]  # ties: table order
         pairs = [np.unravel_index(i, off.shape) for i in order]
-        return [(CLASS_NAMES[t], CLASS_NAMES[p], int(off[t, p])) for t, p in pairs if off[t, p] > 0]
+        return [(int(t), int(p), int(off[t, p])) for t, p in pairs if off[t, p] > 0]
 
     def __repr__(self) -> str:
         return f"Evaluation(accuracy={self.accuracy:.4f}, loss={self.loss:.4f}, n={len(self.predictions)})"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -221,32 +220,16 @@ def pretrained_info() -> dict:
     return model_record(DEFAULT_MODEL_PATH)
 
 
-def predict_files(paths: list[str], model_path: str | None = None, as_json: bool = False) -> int:
-    """The CLI's `predict`: classify each file, report per-file errors, exit 1 if any file failed."""
+def classify_files(classifier: Classifier, paths: list[str]) -> dict[str, dict]:
+    """Each file's prediction as a dict, or {"error": why} for a file that can't be read or decoded."""
     from playground.images import ImageError, preprocess_upload
 
-    try:
-        classifier = Classifier.from_file(model_path or DEFAULT_MODEL_PATH)
-    except (OSError, ValueError) as error:
-        print(f"python -m playground: error: cannot load model {model_path}: {error}", file=sys.stderr)
-        return 2
-    results, failed = {}, 0
+    results = {}
     for path in paths:
         try:
             _, image = preprocess_upload(Path(path).read_bytes())
             results[path] = classifier.predict(image).as_dict()
         except (OSError, ImageError) as error:
-            failed += 1
             message = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
             results[path] = {"error": message}
-    if as_json:
-        print(json.dumps({"model": str(model_path or DEFAULT_MODEL_PATH), "results": results}))
-    else:
-        for path, result in results.items():
-            if "error" in result:
-                print(f"{path}: error: {result['error']}")
-                continue
-            print(f"{path}: {result['top_name']} ({result['in_words']})")
-            for name, probability in result["probabilities"].items():
-                print(f"    {name:<12} {probability:6.1%}")
-    return 1 if failed else 0
+    return results

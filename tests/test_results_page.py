@@ -132,7 +132,8 @@ def test_while_it_trains_the_model_so_far_can_be_downloaded(downloads, tmp_path)
 def test_picking_a_confusion_cell_with_the_keyboard_shows_its_images(shown_runs):
     at = trained_page()
     run = shown_runs[-1]
-    true_name, guess_name, count = run.evaluation.most_confused(1)[0]
+    true, guess, count = run.evaluation.most_confused(1)[0]
+    true_name, guess_name = CLASS_NAMES[true], CLASS_NAMES[guess]
     # It opens on the biggest mix-up.
     assert at.selectbox(key="cell_true").value == true_name and at.selectbox(key="cell_guess").value == guess_name
     assert any(f"{count:,} test image" in m.value and f"called a {guess_name}" in m.value for m in at.markdown)

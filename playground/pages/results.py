@@ -63,8 +63,8 @@ def show_confusion(evaluation: Evaluation, data: FashionMNIST, name: str) -> Non
     """The matrix, its biggest mix-ups, and beneath it the test images of the cell clicked (or picked)."""
     if CELL_TRUE not in st.session_state or CELL_GUESS not in st.session_state:
         biggest = evaluation.most_confused(1)
-        true_name, guess_name = biggest[0][:2] if biggest else (CLASS_NAMES[0], CLASS_NAMES[0])
-        st.session_state[CELL_TRUE], st.session_state[CELL_GUESS] = true_name, guess_name
+        true, guess = biggest[0][:2] if biggest else (0, 0)
+        st.session_state[CELL_TRUE], st.session_state[CELL_GUESS] = CLASS_NAMES[true], CLASS_NAMES[guess]
     chosen = CLASS_NAMES.index(st.session_state[CELL_TRUE]), CLASS_NAMES.index(st.session_state[CELL_GUESS])
     chart_column, notes_column = st.columns([3, 2])
     chart_column.plotly_chart(
@@ -81,8 +81,8 @@ def show_confusion(evaluation: Evaluation, data: FashionMNIST, name: str) -> Non
             "**Click a square** to see its test images below."
         )
         st.markdown("**Mixed up most often**")
-        for true_name, guess_name, count in evaluation.most_confused(5):
-            st.markdown(f"- {count} × a {true_name} taken for a {guess_name}")
+        for true, guess, count in evaluation.most_confused(5):
+            st.markdown(f"- {count} × a {CLASS_NAMES[true]} taken for a {CLASS_NAMES[guess]}")
     true_column, guess_column, _ = st.columns([1, 1, 2])
     true_name = true_column.selectbox("Real garment", CLASS_NAMES, key=CELL_TRUE)
     guess_name = guess_column.selectbox("Model's guess", CLASS_NAMES, key=CELL_GUESS)
@@ -272,12 +272,12 @@ def show_mistakes(evaluation: Evaluation, data: FashionMNIST) -> None:
     if not pairs:
         st.success("No mistakes at all on the test set.")
         return
-    options = [f"{true} taken for {guess} ({count})" for true, guess, count in pairs]
+    options = [f"{CLASS_NAMES[true]} taken for {CLASS_NAMES[guess]} ({count})" for true, guess, count in pairs]
     choice = st.selectbox("Which mix-up?", options, key="mistake_pair", help="The most frequent mix-ups first.")
-    true_name, guess_name, _ = pairs[options.index(choice)]
-    indices = evaluation.cell_indices(data.test_labels, CLASS_NAMES.index(true_name), CLASS_NAMES.index(guess_name))
-    indices = indices[:CELL_IMAGES]
-    confidence = evaluation.probabilities[indices, CLASS_NAMES.index(guess_name)]
+    true, guess, _ = pairs[options.index(choice)]
+    true_name, guess_name = CLASS_NAMES[true], CLASS_NAMES[guess]
+    indices = evaluation.cell_indices(data.test_labels, true, guess)[:CELL_IMAGES]
+    confidence = evaluation.probabilities[indices, guess]
     st.plotly_chart(
         charts.image_grid_figure(data.test_images[indices], [f"{p:.0%} sure" for p in confidence], columns=8),
         key="mistakes_grid",
