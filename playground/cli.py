@@ -125,13 +125,7 @@ def run_train(args: argparse.Namespace) -> int:
     if args.json:
         summary = {
             "config": config.to_flat_dict(),
-            "test_accuracy": snap.test_accuracy,
-            "test_loss": snap.test_loss,
-            "train_accuracy": snap.train_accuracy,
-            "train_loss": snap.epoch_history[-1].loss if snap.epoch_history else None,
-            "val_accuracy": snap.epoch_history[-1].val_accuracy if snap.epoch_history else None,
-            "epochs_run": len(snap.epoch_history),
-            "stop_reason": snap.stop_reason,
+            **snap.summary(),
             "seconds": round(seconds, 2),
             "parameters": run.model.count_params(),
             "saved": args.save,

@@ -156,7 +156,7 @@ def comparison_rows(runs) -> list[dict]:
                 "epochs run": len(s.epoch_history),
                 "images": c.train_limit,
                 "training acc.": s.train_accuracy,
-                "validation acc.": s.epoch_history[-1].val_accuracy if s.epoch_history else None,
+                "validation acc.": s.val_accuracy,
                 "test acc.": s.test_accuracy,
                 "seconds": round(s.elapsed, 1),
                 "how it ended": s.stop_reason or s.error or s.state.value,

@@ -72,9 +72,30 @@ class Snapshot:
         done = max(0, self.epoch - 1) * self.batches_per_epoch + self.batch
         return 0.0 if total == 0 else min(1.0, done / total)
 
+    # The last full epoch's figures: what "the run's" training and validation numbers mean everywhere.
     @property
     def train_accuracy(self) -> float | None:
         return self.epoch_history[-1].accuracy if self.epoch_history else None
+
+    @property
+    def train_loss(self) -> float | None:
+        return self.epoch_history[-1].loss if self.epoch_history else None
+
+    @property
+    def val_accuracy(self) -> float | None:
+        return self.epoch_history[-1].val_accuracy if self.epoch_history else None
+
+    def summary(self) -> dict:
+        """The run's figures in one flat dict, as the CLI prints them and records keep them."""
+        return {
+            "test_accuracy": self.test_accuracy,
+            "test_loss": self.test_loss,
+            "train_accuracy": self.train_accuracy,
+            "train_loss": self.train_loss,
+            "val_accuracy": self.val_accuracy,
+            "epochs_run": len(self.epoch_history),
+            "stop_reason": self.stop_reason,
+        }
 
 
 class BoundedHistory:

@@ -240,9 +240,7 @@ def show_results(run: RemoteRun, data: FashionMNIST, runs: list[RemoteRun]) -> N
         st.markdown(f"**Verdict: {kind}.** {sentence}")
     with right:
         st.plotly_chart(
-            charts.accuracy_comparison_figure(
-                snap.train_accuracy, evaluation.accuracy, snap.epoch_history[-1].val_accuracy
-            ),
+            charts.accuracy_comparison_figure(snap.train_accuracy, evaluation.accuracy, snap.val_accuracy),
             key="accuracy_bars",
             config=plotly_config(f"{name}-accuracy"),
         )
