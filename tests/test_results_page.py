@@ -161,7 +161,7 @@ def _name(index) -> str:
 
 
 def test_every_confusion_cell_has_a_click_target_that_names_its_cell():
-    from playground.charts.results import clickable_confusion_figure, clicked_cell
+    from playground.charts.confusion import clickable_confusion_figure, clicked_cell
 
     confusion = np.arange(100).reshape(10, 10)
     fig = clickable_confusion_figure(confusion, chosen=(6, 0))
@@ -183,6 +183,6 @@ def test_every_confusion_cell_has_a_click_target_that_names_its_cell():
     "points", [[], [{"x": "Shirt"}], [{"customdata": "6,0"}], [{"customdata": [6]}], [{"customdata": [6.5, 0]}]]
 )
 def test_a_selection_that_is_not_a_cell_chooses_nothing(points):
-    from playground.charts.results import clicked_cell
+    from playground.charts.confusion import clicked_cell
 
     assert clicked_cell(points) is None

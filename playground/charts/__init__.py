@@ -6,6 +6,7 @@ text, garment names instead of class numbers, one template and one set of colour
 thing shown: live training, results, the lesson's demos, image grids.
 """
 
+from playground.charts.confusion import clickable_confusion_figure, clicked_cell, confusion_figure
 from playground.charts.explain import (
     feature_maps_figure,
     heat_map_figure,
@@ -18,7 +19,6 @@ from playground.charts.live import live_training_figure, smooth
 from playground.charts.results import (
     accuracy_comparison_figure,
     comparison_figure,
-    confusion_figure,
     neuron_weights_figure,
     per_class_accuracy_figure,
     probability_figure,
@@ -26,6 +26,8 @@ from playground.charts.results import (
 
 __all__ = [
     "accuracy_comparison_figure",
+    "clickable_confusion_figure",
+    "clicked_cell",
     "comparison_figure",
     "confusion_figure",
     "feature_maps_figure",

@@ -1,5 +1,5 @@
-"""How a trained model does: confusion matrix, accuracy per garment and on training vs test, the ten
-probabilities of one answer, runs compared, and what the first layer's neurons look for."""
+"""How a trained model does: accuracy per garment and on training vs test, the ten probabilities of one answer,
+runs compared, and what the first layer's neurons look for (the confusion matrix is in confusion.py)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,9 @@ from plotly.subplots import make_subplots
 
 from playground.charts.style import (
     BLUE,
-    DARK_GREEN,
     GREEN,
     GREY,
     ORANGE,
-    RED,
     RUN_COLOURS,
     apply_style,
     check_class_vector,
@@ -24,152 +22,6 @@ from playground.charts.style import (
     show_empty,
 )
 from playground.data import CLASS_NAMES
-
-
-def confusion_figure(confusion: np.ndarray, class_names: Sequence[str] = CLASS_NAMES) -> go.Figure:
-    """The confusion matrix as a heatmap: rows are the true garment, columns the model's guess.
-
-    Each cell shows its count of test images. Colour shows the cell's share of that true garment: right
-    answers (the diagonal) in green, mistakes in red on their own scale, so that a few dozen confused
-    shirts stand out next to the diagonal's hundreds. Hovering says it in words.
-    """
-    counts = np.asarray(confusion)
-    n = len(class_names)
-    if counts.shape != (n, n):
-        raise ValueError(f"confusion must be {n}x{n}, got {counts.shape}")
-    counts = counts.astype(np.int64)
-    totals = counts.sum(axis=1, keepdims=True)
-    share = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
-    names = list(class_names)
-    diagonal = np.eye(n, dtype=bool)
-
-    hover = [
-        [
-            f"True: {names[t]}, guessed: {names[p]} — {counts[t, p]:,} image{'s' if counts[t, p] != 1 else ''} "
-            f"({share[t, p]:.1%} of {plural(names[t])})" + (" — right" if t == p else " — a mistake")
-            for p in range(n)
-        ]
-        for t in range(n)
-    ]
-    # Each trace writes only its own cells' counts: text drawn twice in one cell smudges. A zero mistake
-    # stays blank so the real mistakes stand out.
-    right_text = [[f"{counts[t, p]:,}" if t == p else "" for p in range(n)] for t in range(n)]
-    wrong_text = [[f"{counts[t, p]:,}" if t != p and counts[t, p] else "" for p in range(n)] for t in range(n)]
-    right = np.where(diagonal, share, np.nan)
-    wrong = np.where(diagonal, np.nan, share)
-    worst_mistake = float(np.nanmax(wrong)) if n > 1 else 0.0
-
-    fig = go.Figure()
-    for name, z, text, scale, zmax in (
-        ("Right answers", right, right_text, [[0, "#e6f4ea"], [1, DARK_GREEN]], 1.0),
-        ("Mistakes", wrong, wrong_text, [[0, "#ffffff"], [0.001, "#fde8e4"], [1, RED]], max(worst_mistake, 0.05)),
-    ):
-        fig.add_trace(
-            go.Heatmap(
-                z=z,
-                x=names,
-                y=names,
-                text=text,
-                texttemplate="%{text}",
-                textfont=dict(size=12, shadow="none"),
-                hovertext=hover,
-                hovertemplate="%{hovertext}<extra></extra>",
-                hoverongaps=False,
-                colorscale=scale,
-                zmin=0,
-                zmax=zmax,
-                showscale=False,
-                name=name,
-                xgap=1,
-                ygap=1,
-            )
-        )
-    fig.update_xaxes(
-        title_text="Model's guess",
-        type="category",
-        categoryorder="array",
-        categoryarray=names,
-        tickangle=-40,
-        showgrid=False,
-    )
-    fig.update_yaxes(
-        title_text="True garment",
-        type="category",
-        categoryorder="array",
-        categoryarray=names,
-        autorange="reversed",
-        showgrid=False,
-        scaleanchor="x",
-        constrain="domain",
-    )
-    apply_style(fig, 560, top=40)
-    fig.add_annotation(
-        text="Green: right answers · Red: mistakes (darker = a bigger share of that garment)",
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=1.01,
-        xanchor="left",
-        yanchor="bottom",
-        showarrow=False,
-        font=dict(size=13, color="#4a5568"),
-    )
-    return fig
-
-
-def clickable_confusion_figure(
-    confusion: np.ndarray, chosen: tuple[int, int] | None = None, class_names: Sequence[str] = CLASS_NAMES
-) -> go.Figure:
-    """confusion_figure with a click target on every cell and the chosen (true, guess) cell outlined in blue.
-
-    Plotly heatmaps send no selection events to Streamlit (streamlit/streamlit#8760), scatter markers do: an
-    invisible square marker sits on each cell, carrying its (true, guess) as customdata and the cell's hover
-    text, and the heatmaps underneath stop answering the mouse. clicked_cell reads a click back.
-    """
-    fig = confusion_figure(confusion, class_names)
-    names = list(class_names)
-    n = len(names)
-    for heatmap in fig.data:
-        heatmap.hoverinfo = "skip"
-    hover = fig.data[0].hovertext
-    cells = [(t, p) for t in range(n) for p in range(n)]
-    invisible = dict(opacity=0)
-    fig.add_trace(
-        go.Scatter(
-            x=[names[p] for _, p in cells],
-            y=[names[t] for t, _ in cells],
-            customdata=cells,
-            mode="markers",
-            marker=dict(symbol="square", size=34, color="rgba(0,0,0,0)"),
-            selected=dict(marker=invisible),  # the blue outline shows the choice, drawn by the page
-            unselected=dict(marker=invisible),
-            hovertext=[hover[t][p] + "<br><i>Click to see these images</i>" for t, p in cells],
-            hovertemplate="%{hovertext}<extra></extra>",
-            name="cells",
-        )
-    )
-    if chosen is not None:
-        t, p = chosen
-        fig.add_shape(
-            type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5, line=dict(color=BLUE, width=4), layer="above"
-        )
-    fig.update_layout(clickmode="event+select", dragmode=False)
-    fig.update_xaxes(fixedrange=True)
-    fig.update_yaxes(fixedrange=True)
-    return fig
-
-
-def clicked_cell(points: Sequence[dict]) -> tuple[int, int] | None:
-    """The (true, guess) cell of a click on clickable_confusion_figure, from Streamlit's selection points."""
-    for point in points:
-        cell = point.get("customdata")
-        if isinstance(cell, (list, tuple)) and len(cell) == 2 and all(_whole(v) for v in cell):
-            return int(cell[0]), int(cell[1])
-    return None
-
-
-def _whole(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer()
 
 
 def per_class_accuracy_figure(

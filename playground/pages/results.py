@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from playground import charts, exports
-from playground.charts.results import clickable_confusion_figure, clicked_cell
+from playground.charts.confusion import clickable_confusion_figure, clicked_cell
 from playground.charts.style import plotly_config
 from playground.data import CLASS_NAMES, FashionMNIST
 from playground.evaluation import Evaluation, verdict
