@@ -10,10 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFile
 
-from playground import images
+from playground import decoding, images
+from playground.decoding import DISPLAY_SIDE, MAX_BYTES
 from playground.images import (
-    DISPLAY_SIDE,
-    MAX_BYTES,
     EmptyImageError,
     ImageError,
     decode_image,
@@ -453,7 +452,7 @@ def test_a_big_rotated_photo_is_shrunk_and_upright(boot_photo):
 def test_pictures_too_big_to_hold_are_refused_before_decoding(boot_photo, monkeypatch):
     """The decoded size comes from the header's size and mode: 2 bytes a pixel for 16-bit grey, 1 for 8-bit."""
     photo, _, _ = boot_photo
-    monkeypatch.setattr(images, "MAX_DECODED_BYTES", photo.width * photo.height * 2 - 1)
+    monkeypatch.setattr(decoding, "MAX_DECODED_BYTES", photo.width * photo.height * 2 - 1)
     assert decode_image(encode(photo.convert("L"), "PNG")).size == photo.size
     monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded before the size check"))
     with pytest.raises(ImageError, match="too large to read here .* MB once decoded"):
