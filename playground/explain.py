@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.data import CLASS_NAMES
-from playground.numpy_net import NORM_EPSILON, NumpyNet, _activate, _conv3x3, _max_pool2
+from playground.numpy_net import NORM_EPSILON, NumpyNet, activate, conv3x3, max_pool2
 
 TOP_NEURONS = 8  # the most active hidden neurons whose weights are drawn
 SWITCHES_OFF = ("relu",)  # activations that output exactly 0 for every negative input
@@ -66,7 +66,7 @@ def explain_answer(net: NumpyNet, image: np.ndarray, target: int | None = None) 
     logits, tape = _forward(net, pixels)
     target = int(np.argmax(logits[0])) if target is None else int(target)
     # d log softmax(z)[target] / dz = one-hot(target) - softmax(z): towards this class and away from the rest
-    grad = -_activate(logits.astype(np.float64), "softmax").astype(np.float32)
+    grad = -activate(logits.astype(np.float64), "softmax").astype(np.float32)
     grad[0, target] += 1
     heat = (_backward(tape, grad) * pixels)[0]
     return Explanation(target, heat.astype(np.float32), _hidden_layer(net, tape))
@@ -86,18 +86,18 @@ def _forward(net: NumpyNet, x: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
             x = x.reshape(len(x), *layer.output_shape)
         elif layer.kind == "Conv2D":
             params = (next(weights), next(weights))
-            x = _activate(_conv3x3(x, *params), layer.activation)
+            x = activate(conv3x3(x, *params), layer.activation)
         elif layer.kind == "BatchNormalization":
             gamma, beta, mean, variance = (next(weights) for _ in range(4))
             params = (gamma / np.sqrt(variance + NORM_EPSILON),)
             x = (x - mean) * params[0] + beta
         elif layer.kind == "MaxPooling2D":
-            x = _max_pool2(x)
+            x = max_pool2(x)
         elif layer.kind == "Dense":
             params = (next(weights), next(weights))
             x = x @ params[0] + params[1]
             if layer is not last:
-                x = _activate(x, layer.activation)
+                x = activate(x, layer.activation)
         tape.append((layer, params, x_in, x))
     return x, tape
 
@@ -139,7 +139,7 @@ def _activation_backward(grad: np.ndarray, out: np.ndarray, name: str) -> np.nda
 
 
 def _conv3x3_backward(grad: np.ndarray, kernel: np.ndarray, input_shape: tuple) -> np.ndarray:
-    """The input gradient of numpy_net._conv3x3: each output's gradient spread back over its 3×3 window."""
+    """The input gradient of numpy_net.conv3x3: each output's gradient spread back over its 3×3 window."""
     n, h, w, filters = grad.shape
     channels = input_shape[-1]
     patches = (grad.reshape(-1, filters) @ kernel.reshape(9 * channels, filters).T).reshape(n, h, w, 3, 3, channels)

@@ -20,9 +20,10 @@ from importlib import metadata
 
 import numpy as np
 
+from playground.choices import ARCHITECTURES
 from playground.config import ExperimentConfig
 from playground.data import CLASS_NAMES
-from playground.numpy_net import CNN_FILTERS, NUM_CLASSES, PlannedLayer, _snake_case, count_parameters, layer_plan
+from playground.numpy_net import NUM_CLASSES, PlannedLayer, count_parameters, layer_plan, snake_case
 
 KERAS_VERSION = "3.15.1"  # the version whose format we write (requirements.txt pins it)
 # The augmentation layers' settings, as playground.model.build_model makes them (that module imports Keras).
@@ -69,7 +70,7 @@ def _layer_config(layer: PlannedLayer, config: ExperimentConfig, filters: Iterat
 
 def keras_model_config(config: ExperimentConfig) -> dict:
     """The Sequential model's config.json, layer for layer as build_model makes it (uint8 28x28 pixels in)."""
-    filters = iter(CNN_FILTERS)
+    filters = iter(ARCHITECTURES[config.architecture].conv_filters)
     pixels = {
         "module": "keras.layers",
         "class_name": "InputLayer",
@@ -101,7 +102,7 @@ def keras_archive(config: ExperimentConfig, weights: list[np.ndarray]) -> bytes:
         groups, seen, values = h5.create_group("layers"), {}, iter(weights)
         for layer in plan:
             # Keras finds each layer's weights under its class name in snake case, numbered from the second on.
-            snake = _snake_case(layer.kind)
+            snake = snake_case(layer.kind)
             number = seen.get(snake, 0)
             seen[snake] = number + 1
             group = groups.create_group(snake if number == 0 else f"{snake}_{number}").create_group("vars")

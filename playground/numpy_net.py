@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from playground.choices import ARCHITECTURES
 from playground.config import ExperimentConfig
 
 NUM_CLASSES = 10
-CNN_FILTERS = (32, 64)  # the two Conv2D layers of the small CNN, 3x3 kernels, each batch-normalized and max-pooled
 NORM_EPSILON = 1e-3  # Keras' BatchNormalization default
 
 
@@ -44,22 +45,22 @@ def layer_plan(config: ExperimentConfig) -> list[PlannedLayer]:
     """The layers build_model makes for this config, in order (augmentation layers included: they pass through)."""
     plan = [PlannedLayer("scale", "Rescaling", (28, 28), scale=1 / 255 if config.normalize else 1.0)]
     shape: tuple[int, ...] = (28, 28)
-    if config.augment or config.architecture == "cnn":
+    conv_filters = ARCHITECTURES[config.architecture].conv_filters  # 3x3 kernels, each batch-normalized and pooled
+    if config.augment or conv_filters:
         shape = (28, 28, 1)
         plan.append(PlannedLayer("channel", "Reshape", shape))
     if config.augment:
         plan += [PlannedLayer(name, kind, shape) for name, kind in AUGMENTATION]
-    if config.architecture == "cnn":
-        for index, filters in enumerate(CNN_FILTERS, start=1):
-            side, channels = shape[0] - 2, shape[-1]
-            kernel = (3, 3, channels, filters)
-            plan.append(
-                PlannedLayer(f"conv{index}", "Conv2D", (side, side, filters), (kernel, (filters,)), config.activation)
-            )
-            # gamma, beta, moving mean, moving variance
-            plan.append(PlannedLayer(f"norm{index}", "BatchNormalization", (side, side, filters), ((filters,),) * 4))
-            shape = (side // 2, side // 2, filters)
-            plan.append(PlannedLayer(f"pool{index}", "MaxPooling2D", shape))
+    for index, filters in enumerate(conv_filters, start=1):
+        side, channels = shape[0] - 2, shape[-1]
+        kernel = (3, 3, channels, filters)
+        plan.append(
+            PlannedLayer(f"conv{index}", "Conv2D", (side, side, filters), (kernel, (filters,)), config.activation)
+        )
+        # gamma, beta, moving mean, moving variance
+        plan.append(PlannedLayer(f"norm{index}", "BatchNormalization", (side, side, filters), ((filters,),) * 4))
+        shape = (side // 2, side // 2, filters)
+        plan.append(PlannedLayer(f"pool{index}", "MaxPooling2D", shape))
     inputs = int(np.prod(shape))
     plan.append(PlannedLayer("flatten", "Flatten", (inputs,)))
     for index, units in enumerate(config.hidden_units, start=1):
@@ -99,7 +100,7 @@ def first_layer_kernel(weights: list[np.ndarray]) -> np.ndarray:
 # -- Running a network ----------------------------------------------------------------------
 
 
-def _activate(x: np.ndarray, name: str) -> np.ndarray:
+def activate(x: np.ndarray, name: str) -> np.ndarray:
     if name == "relu":
         return np.maximum(x, 0)
     if name == "sigmoid":
@@ -116,7 +117,7 @@ def _activate(x: np.ndarray, name: str) -> np.ndarray:
     raise ValueError(f"unknown activation {name!r}")
 
 
-def _conv3x3(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
+def conv3x3(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
     """'valid' 3x3 convolution, stride 1, channels last, as Keras' Conv2D computes it."""
     windows = np.lib.stride_tricks.sliding_window_view(x, (3, 3), axis=(1, 2))  # (n, h, w, c, 3, 3)
     n, h, w, c = windows.shape[:4]
@@ -124,7 +125,7 @@ def _conv3x3(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
     return (patches @ kernel.reshape(9 * c, -1) + bias).reshape(n, h, w, -1)
 
 
-def _max_pool2(x: np.ndarray) -> np.ndarray:
+def max_pool2(x: np.ndarray) -> np.ndarray:
     n, h, w, c = x.shape
     h, w = h // 2 * 2, w // 2 * 2
     return x[:, :h, :w].reshape(n, h // 2, 2, w // 2, 2, c).max(axis=(2, 4))
@@ -161,7 +162,7 @@ class NumpyNet:
         with h5py.File(weights_file, "r") as h5:
             for layer in plan:
                 # Keras stores each layer under its class name in snake case, numbered from the second one on.
-                snake = _snake_case(layer.kind)
+                snake = snake_case(layer.kind)
                 number = seen.get(snake, 0)
                 seen[snake] = number + 1
                 group = h5["layers"][snake if number == 0 else f"{snake}_{number}"]["vars"]
@@ -173,7 +174,7 @@ class NumpyNet:
         if training:
             raise ValueError("a NumpyNet only answers; training happens in Keras")
         scores = self.logits(images)
-        return _activate(scores, self.plan[-1].activation)
+        return activate(scores, self.plan[-1].activation)
 
     def logits(self, images: np.ndarray) -> np.ndarray:
         """The last layer's scores before its softmax: calibration divides them, their log-sum-exp says how
@@ -186,28 +187,25 @@ class NumpyNet:
             elif layer.kind == "Reshape":
                 x = x.reshape(len(x), *layer.output_shape)
             elif layer.kind == "Conv2D":
-                x = _activate(_conv3x3(x, next(weights), next(weights)), layer.activation)
+                x = activate(conv3x3(x, next(weights), next(weights)), layer.activation)
             elif layer.kind == "BatchNormalization":
                 gamma, beta, mean, variance = (next(weights) for _ in range(4))
                 x = (x - mean) * (gamma / np.sqrt(variance + NORM_EPSILON)) + beta
             elif layer.kind == "MaxPooling2D":
-                x = _max_pool2(x)
+                x = max_pool2(x)
             elif layer.kind == "Flatten":
                 x = x.reshape(len(x), -1)
             elif layer.kind == "Dense":
                 kernel, bias = next(weights), next(weights)
                 x = x @ kernel + bias
                 if layer is not self.plan[-1]:
-                    x = _activate(x, layer.activation)
+                    x = activate(x, layer.activation)
             # Dropout and the augmentation layers do nothing outside training.
         return x
 
 
-def _snake_case(name: str) -> str:
-    """'MaxPooling2D' -> 'max_pooling2d', 'Conv2D' -> 'conv2d', as Keras names layers."""
-    out = []
-    for index, char in enumerate(name):
-        if char.isupper() and index and (name[index - 1].islower()):
-            out.append("_")
-        out.append(char.lower())
-    return "".join(out)
+def snake_case(name: str) -> str:
+    """Keras' own naming of a layer's weights group: 'MaxPooling2D' -> 'max_pooling2d' (keras.src.utils.naming)."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()

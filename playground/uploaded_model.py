@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.numpy_net import NORM_EPSILON, NUM_CLASSES, NumpyNet, PlannedLayer
+from playground.numpy_net import NORM_EPSILON, NUM_CLASSES, NumpyNet, PlannedLayer, snake_case
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = 20 * MB  # the app's upload limit (.streamlit/config.toml)
@@ -288,13 +288,6 @@ def _listed(value):
 # -- The weights ---------------------------------------------------------------------------------
 
 
-def keras_snake_case(name: str) -> str:
-    """Keras' own naming of a layer's weights group: 'MaxPooling2D' -> 'max_pooling2d' (keras.src.utils.naming)."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
 def _read_weights(weights_file: bytes, plan: list[PlannedLayer]) -> list[np.ndarray]:
     """Each weighted layer's arrays from model.weights.h5, checked against the plan's shapes and for finite values."""
     import h5py
@@ -307,7 +300,7 @@ def _read_weights(weights_file: bytes, plan: list[PlannedLayer]) -> list[np.ndar
                 if layer is plan[0] and layer.name == ADDED_CHANNEL:
                     continue  # added here, not in the file
                 # Keras stores each layer under its class name in snake case, numbered from the second one on.
-                snake = keras_snake_case(layer.kind)
+                snake = snake_case(layer.kind)
                 number = seen.get(snake, 0)
                 seen[snake] = number + 1
                 if not layer.weight_shapes:
