@@ -7,13 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.charts.style import (
-    BLUE,
-    DARK_GREEN,
-    RED,
-    apply_style,
-    plural,
-)
+from playground.charts.style import DARK_BLUE, DARK_ORANGE, OUTLINE, apply_style, plural
 from playground.data import CLASS_NAMES
 
 
@@ -21,8 +15,8 @@ def confusion_figure(confusion: np.ndarray, class_names: Sequence[str] = CLASS_N
     """The confusion matrix as a heatmap: rows are the true garment, columns the model's guess.
 
     Each cell shows its count of test images. Colour shows the cell's share of that true garment: right
-    answers (the diagonal) in green, mistakes in red on their own scale, so that a few dozen confused
-    shirts stand out next to the diagonal's hundreds. Hovering says it in words.
+    answers (the diagonal) in blue, mistakes in orange (a pair colour-blind eyes tell apart) on their own scale,
+    so that a few dozen confused shirts stand out next to the diagonal's hundreds. Hovering says it in words.
     """
     counts = np.asarray(confusion)
     n = len(class_names)
@@ -52,8 +46,14 @@ def confusion_figure(confusion: np.ndarray, class_names: Sequence[str] = CLASS_N
 
     fig = go.Figure()
     for name, z, text, scale, zmax in (
-        ("Right answers", right, right_text, [[0, "#e6f4ea"], [1, DARK_GREEN]], 1.0),
-        ("Mistakes", wrong, wrong_text, [[0, "#ffffff"], [0.001, "#fde8e4"], [1, RED]], max(worst_mistake, 0.05)),
+        ("Right answers", right, right_text, [[0, "#e8f0fa"], [1, DARK_BLUE]], 1.0),
+        (
+            "Mistakes",
+            wrong,
+            wrong_text,
+            [[0, "#ffffff"], [0.001, "#fdeee0"], [1, DARK_ORANGE]],
+            max(worst_mistake, 0.05),
+        ),
     ):
         fig.add_trace(
             go.Heatmap(
@@ -95,7 +95,7 @@ def confusion_figure(confusion: np.ndarray, class_names: Sequence[str] = CLASS_N
     )
     apply_style(fig, 560, top=40)
     fig.add_annotation(
-        text="Green: right answers · Red: mistakes (darker = a bigger share of that garment)",
+        text="Blue: right answers · Orange: mistakes (darker = a bigger share of that garment)",
         xref="paper",
         yref="paper",
         x=0,
@@ -111,7 +111,7 @@ def confusion_figure(confusion: np.ndarray, class_names: Sequence[str] = CLASS_N
 def clickable_confusion_figure(
     confusion: np.ndarray, chosen: tuple[int, int] | None = None, class_names: Sequence[str] = CLASS_NAMES
 ) -> go.Figure:
-    """confusion_figure with a click target on every cell and the chosen (true, guess) cell outlined in blue.
+    """confusion_figure with a click target on every cell and the chosen (true, guess) cell outlined in black.
 
     Plotly heatmaps send no selection events to Streamlit (streamlit/streamlit#8760), scatter markers do: an
     invisible square marker sits on each cell, carrying its (true, guess) as customdata and the cell's hover
@@ -132,7 +132,7 @@ def clickable_confusion_figure(
             customdata=cells,
             mode="markers",
             marker=dict(symbol="square", size=34, color="rgba(0,0,0,0)"),
-            selected=dict(marker=invisible),  # the blue outline shows the choice, drawn by the page
+            selected=dict(marker=invisible),  # the black outline shows the choice, drawn by the page
             unselected=dict(marker=invisible),
             hovertext=[hover[t][p] + "<br><i>Click to see these images</i>" for t, p in cells],
             hovertemplate="%{hovertext}<extra></extra>",
@@ -142,7 +142,13 @@ def clickable_confusion_figure(
     if chosen is not None:
         t, p = chosen
         fig.add_shape(
-            type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5, line=dict(color=BLUE, width=4), layer="above"
+            type="rect",
+            x0=p - 0.5,
+            x1=p + 0.5,
+            y0=t - 0.5,
+            y1=t + 0.5,
+            line=dict(color=OUTLINE, width=4),
+            layer="above",
         )
     fig.update_layout(clickmode="event+select", dragmode=False)
     fig.update_xaxes(fixedrange=True)

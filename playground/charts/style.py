@@ -16,7 +16,9 @@ GREY = "#a0aec0"  # the bars that are not the point of the chart
 ORANGE = "#dd6b20"  # the highlight: the winner, the training markers, the hardest classes
 GREEN = "#2f855a"  # validation, right answers
 RED = "#c53030"  # mistakes
-DARK_GREEN = "#1c6b43"  # the confusion matrix's right answers
+DARK_BLUE = "#1e4e8c"  # the confusion matrix's right answers
+DARK_ORANGE = "#c05621"  # the confusion matrix's mistakes: blue against orange reads for colour-blind eyes too
+OUTLINE = "#1a202c"  # the chosen cell's frame, clear on blue, orange and white
 WAITING_TEXT = "Waiting for the first batches…"
 LIVE_UIREVISION = "live-training"  # constant: a user's zoom survives every redraw of the live chart
 

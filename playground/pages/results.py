@@ -77,7 +77,7 @@ def show_confusion(evaluation: Evaluation, data: FashionMNIST, name: str) -> Non
     with notes_column:
         st.markdown(
             "**How to read it.** Each row is a real garment, each column the model's guess. "
-            "The green diagonal counts right answers; every red square is a mix-up. "
+            "The blue diagonal counts right answers; every orange square is a mix-up. "
             "**Click a square** to see its test images below."
         )
         st.markdown("**Mixed up most often**")
