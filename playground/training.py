@@ -85,7 +85,8 @@ class LiveMetrics(keras.callbacks.Callback):
         if run.stop_requested:
             self.model.stop_training = True
         elif run.max_seconds is not None and elapsed > run.max_seconds:
-            self.model.stop_training = run.end_early(time_limit_reason(run.max_seconds, epoch))
+            run.end_early(time_limit_reason(run.max_seconds, epoch))
+            self.model.stop_training = True
         run.publish(
             batch=batches,
             examples_seen=(epoch - 1) * run.train_examples + seen,
@@ -117,7 +118,8 @@ class LiveMetrics(keras.callbacks.Callback):
         run.keep(epoch + 1, self.model.get_weights())
         reason = threshold_reason(run.config, record)
         if reason and not run.stop_requested:
-            self.model.stop_training = run.end_early(reason)
+            run.end_early(reason)
+            self.model.stop_training = True
 
 
 def _maybe(value) -> float | None:
@@ -220,10 +222,9 @@ class TrainingRun:
     def fail(self, message: str) -> None:
         self._failure = message
 
-    def end_early(self, reason: str) -> bool:
-        """A callback's or the time limit's reason to end; the first one given is the one shown. True: stop."""
+    def end_early(self, reason: str) -> None:
+        """A callback's or the time limit's reason to end; the first one given is the one shown."""
         self._threshold_reason = self._threshold_reason or reason
-        return True
 
     def keep(self, epoch: int, weights: list[np.ndarray]) -> None:
         """The weights after a full epoch: what Stop, a failure later on or Try it mid-training fall back on."""

@@ -80,3 +80,11 @@ def training_badge() -> None:
             f":material/model_training: Your model is training in the background "
             f"(epoch {snap.epoch} of {snap.epochs}, {snap.progress:.0%}). The Train page shows it live."
         )
+
+
+@st.cache_resource(show_spinner="Loading the ready-made model…")
+def ready_made_classifier():
+    """The shipped model, read once for the whole server and shared by Try it and the Lesson."""
+    from playground.inference import Classifier  # NumPy only; imported when a page first needs an answer
+
+    return Classifier.pretrained()

@@ -17,7 +17,7 @@ from playground.data import CLASS_NAMES
 from playground.inference import Classifier
 from playground.lesson_records import load_mistake
 from playground.numpy_net import count_parameters
-from playground.pages.common import dataset
+from playground.pages.common import dataset, ready_made_classifier
 from playground.pages.drawing import drawing_canvas, model_input_or_hint
 from playground.pages.lesson_answers import STILL, compare_runs, not_shipped, recorded_or_live, records, reveal, shown
 from playground.workers import RemoteRun
@@ -135,14 +135,9 @@ def demo_callback() -> None:
     compare_runs("step_callback", ["callback_loss"], say, chart=lambda chosen: chosen)
 
 
-@st.cache_resource(show_spinner=False)
-def ready_made() -> Classifier:
-    return Classifier.pretrained()
-
-
 def show_chances(image: np.ndarray, key: str) -> None:
     """The ready-made network's verdict on a 28×28 picture, and its ten chances as bars."""
-    prediction = ready_made().predict(image)
+    prediction = ready_made_classifier().predict(image)
     st.markdown(f"The ready-made network is **{prediction.in_words()}**.")
     st.plotly_chart(charts.probability_figure(prediction.probabilities), key=key, config=STILL)
     st.caption("Chart: the ten chances, one bar per kind of garment; its guess is the orange bar.")

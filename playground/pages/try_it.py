@@ -12,7 +12,7 @@ from playground.explain import describe_heat, describe_hidden, explain_answer
 from playground.images import EmptyImageError, ImageError, PhotoSteps, Upload, preprocess_canvas, read_upload
 from playground.inference import WHAT_HELPS, Classifier, pretrained_info
 from playground.numpy_net import NumpyNet
-from playground.pages.common import session_lab, training_badge
+from playground.pages.common import ready_made_classifier, session_lab, training_badge
 from playground.pages.drawing import drawing_canvas
 from playground.uploaded_model import MAX_PARAMETERS, ModelFileError, read_model_upload, shown_name
 
@@ -26,11 +26,6 @@ HOW_TO_READ = (
     "Orange pixels made the model more sure of its answer, blue pixels less sure, and the stronger the colour the "
     "bigger the push; black background, where nothing is drawn, counts for nothing."
 )
-
-
-@st.cache_resource(show_spinner="Loading the ready-made model…")
-def pretrained_classifier() -> Classifier:
-    return Classifier.pretrained()
 
 
 def own_model_words(run) -> tuple[str, str]:
@@ -277,7 +272,7 @@ elif choice == "own":
 classifier = session_classifier(run) if choice == "own" and own_ready else None
 if choice == "upload":
     classifier = uploaded_classifier()
-classifier = classifier or pretrained_classifier()
+classifier = classifier or ready_made_classifier()
 
 draw_tab, upload_tab, camera_tab = st.tabs(
     [":material/draw: Draw", ":material/upload: Upload", ":material/photo_camera: Camera"]
