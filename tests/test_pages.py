@@ -322,7 +322,14 @@ def test_missing_or_corrupt_dataset_gets_a_message_not_a_traceback(monkeypatch):
         at = AppTest.from_file(APP, default_timeout=120).run()
         assert not at.exception
         assert "could not be loaded" in at.error[0].value and "train-images-idx3-ubyte.gz" in at.error[0].value
-        assert not at.button  # nothing to train on: the page stops after the message
+        # The Train button is drawn before the data is checked (a visitor waits for it first); pressing it
+        # with nothing to train on says why and starts nothing.
+        at.button(key="train_button").click().run()
+        assert not at.exception
+        assert any("could not be loaded" in w.value for w in at.warning)
+        assert not at.get("progress")
+        assert at.button(key="stop_button").disabled  # no run was started
+        assert "Watch it learn" not in [h.value for h in at.subheader]
     finally:
         common._dataset.clear()
 

@@ -19,13 +19,22 @@ def _dataset() -> FashionMNIST:
     return load_fashion_mnist()
 
 
+def dataset_problem() -> str | None:
+    """What is wrong with the dataset, in words for the page, or None once it has loaded."""
+    try:
+        _dataset()
+    except DataError as error:
+        return f"The Fashion-MNIST images could not be loaded. {error}"
+    return None
+
+
 def dataset() -> FashionMNIST:
     """The real dataset, loaded once per server process; a missing or corrupt copy stops the page politely."""
-    try:
-        return _dataset()
-    except DataError as error:
-        st.error(f"The Fashion-MNIST images could not be loaded. {error}", icon=":material/error:")
+    problem = dataset_problem()
+    if problem is not None:
+        st.error(problem, icon=":material/error:")
         st.stop()
+    return _dataset()
 
 
 MAX_RUNS_KEPT = 8  # per session, for the comparison table; older ones are let go with their models

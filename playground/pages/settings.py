@@ -189,22 +189,24 @@ def share_in_link(config: ExperimentConfig) -> None:
 # -- The sidebar -----------------------------------------------------------------------------------------
 
 
-def show_link_notes() -> None:
+def show_link_notes(where=st) -> None:
     """What the link brought is said until the visitor trains (a rerun right after arriving must not lose it)."""
     if "link_error" in st.session_state:
-        st.error(
+        where.error(
             f"The settings in this link can't be used ({st.session_state.link_error}), "
             "so the lecture model's settings are shown instead.",
             icon=":material/link_off:",
         )
     if "link_ignored" in st.session_state:
-        st.caption(f":material/link: Ignored in this link: {st.session_state.link_ignored}.")
+        where.caption(f":material/link: Ignored in this link: {st.session_state.link_ignored}.")
 
 
-def settings_sidebar() -> ExperimentConfig:
-    """Draw the sidebar and return the chosen, validated configuration (the last good one if a value is bad)."""
+def settings_sidebar(notes=st) -> ExperimentConfig:
+    """Draw the sidebar and return the chosen, validated configuration (the last good one if a value is bad).
+    Problems with a link or a typed-in value are said in `notes` (a container on the page; the page itself by
+    default)."""
     apply_shared_link()
-    show_link_notes()
+    show_link_notes(notes)
     # Widgets lose their state when another page is shown; refill them from the kept configuration.
     for key, value in widget_values(current_config()).items():
         st.session_state.setdefault(key, value)
@@ -231,7 +233,7 @@ def settings_sidebar() -> ExperimentConfig:
         config = config_from_widgets()
         st.session_state.config = config
     except ConfigError as error:
-        st.error(f"That setting can't be used: {error}. The last good settings are kept.", icon=":material/error:")
+        notes.error(f"That setting can't be used: {error}. The last good settings are kept.", icon=":material/error:")
         config = current_config()
     share_in_link(config)
     changes = describe_changes(config, PRESETS[st.session_state.preset].config)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from playground.config import ConfigError
 from playground.numpy_net import summary_rows
-from playground.pages.common import current_config, dataset, session_lab, trainer_pool
+from playground.pages.common import current_config, dataset, dataset_problem, session_lab, trainer_pool
 from playground.pages.settings import config_from_widgets, forget_link_notes, settings_sidebar
 from playground.snapshots import RunState
 from playground.workers import RemoteRun, TrainerBusy, wait_in_words
@@ -32,23 +32,19 @@ st.write(
     "Pick one of the lesson's experiments in the sidebar, change anything you like, and press **Train**. "
     "The charts show the network learning, batch by batch. Training keeps going if you visit another page."
 )
-data = dataset()  # a missing or corrupt copy is said here, before anyone presses Train
+# The page is drawn top to bottom as its script runs, and a visitor waits for the Train button most: it is drawn
+# first, the summary above it fills in afterwards, and the dataset is checked last (loading it takes ~0.7 s).
+notes_slot, summary_slot = st.container(), st.container()
 lab = session_lab()
-
-config = settings_sidebar()
-
-rows = summary_rows(config)
-parameters = sum(row["parameters"] for row in rows)
-with st.expander(f"Model summary: {parameters:,} weights to learn", expanded=lab.current is None):
-    # A few rows as a Markdown table: a data grid, or even st.table (which needs the Arrow library in the
-    # browser), cost each browser far more when a whole class loads this page at once on slow machines.
-    st.markdown(summary_markdown(rows))
-    st.caption("Each weight is a number the optimizer adjusts. The lecture model has 101,770.")
 
 
 def press_train() -> None:
     """Runs before the page is drawn again, so the page already shows the new run and a disabled Train."""
     forget_link_notes()
+    problem = dataset_problem()
+    if problem is not None:  # nothing to train on: the page says so and nothing starts
+        st.session_state.trainer_busy = problem
+        return
     try:
         config = config_from_widgets()  # this very click may also have committed a typed-in value
     except ConfigError:
@@ -105,10 +101,15 @@ def live_view(run: RemoteRun, waiting: bool) -> None:
         st.error(snap.error, icon=":material/error:")
     else:
         st.success(f"Training {snap.state.value}: {snap.stop_reason}. ({snap.elapsed:.0f} s)", icon=":material/check:")
-    if not waiting_in_line(snap):  # nothing to plot yet: spare a waiting visitor's browser the chart
+    if snap.batch_points or snap.epoch_history:
         from playground.charts.style import plotly_config  # with Plotly, once a run exists
 
         st.plotly_chart(live_figure(run, snap), key="live_chart", config=plotly_config("fashion-training-live"))
+    elif not snap.state.done:
+        # Nothing to plot yet. Plotly is the heaviest script a browser loads here (a class pressing Train
+        # together on slow machines would each load it at the moment of their click): it comes with the first
+        # numbers, and the click is answered by the bar above alone.
+        st.caption("The chart appears with the first batches.")
     if snap.state.done and st.session_state.get("finished_run") != run.uid:
         st.session_state.finished_run = run.uid
         st.rerun()  # once, to stop the timer and draw the results below
@@ -144,7 +145,6 @@ def training_panel() -> None:
         st.warning(st.session_state.pop("trainer_busy"), icon=":material/hourglass_top:")
     if run is None:
         st.info("Press **Train** to start. The lecture model takes about 10 seconds here.", icon=":material/school:")
-        trainer_pool().warm_up()  # after the page is drawn: the first Train press then finds TensorFlow loaded
         return
     st.subheader("Watch it learn")
     waiting = waiting_in_line(run.snapshot)
@@ -155,7 +155,19 @@ def training_panel() -> None:
 run = lab.current
 st.session_state.results_shown_for = run.uid if run is not None else None  # what the page below is about
 st.fragment(training_panel, key="training_panel")()
+
+config = settings_sidebar(notes=notes_slot)  # a link's or a setting's problem is said at the top
+rows = summary_rows(config)
+parameters = sum(row["parameters"] for row in rows)
+with summary_slot.expander(f"Model summary: {parameters:,} weights to learn", expanded=run is None):
+    # A few rows as a Markdown table: a data grid, or even st.table (which needs the Arrow library in the
+    # browser), cost each browser far more when a whole class loads this page at once on slow machines.
+    st.markdown(summary_markdown(rows))
+    st.caption("Each weight is a number the optimizer adjusts. The lecture model has 101,770.")
+
+data = dataset()  # a missing or corrupt copy is said here, before anyone presses Train
 if run is None:
+    trainer_pool().warm_up()  # after the page is drawn: the first Train press then finds TensorFlow loaded
     st.stop()
 
 
