@@ -10,7 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from playground.config import PRESETS, SETTINGS, ConfigError, ExperimentConfig
+from playground.config import SETTINGS, ConfigError, ExperimentConfig
+from playground.presets import PRESETS
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from playground.once import once
 
 CLASS_NAMES = (
     "T-shirt/top",
@@ -203,17 +204,10 @@ def find_and_load(allow_download: bool = True) -> FashionMNIST:
     raise DataError(HOW_TO_GET_IT)
 
 
-_cache: FashionMNIST | None = None
-_cache_lock = threading.Lock()
-
-
+@once
 def load_fashion_mnist() -> FashionMNIST:
     """The dataset, loaded once per process and shared read-only by every caller."""
-    global _cache
-    with _cache_lock:
-        if _cache is None:
-            _cache = find_and_load()
-        return _cache
+    return find_and_load()
 
 
 # -- Subsets --------------------------------------------------------------------

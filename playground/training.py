@@ -1,7 +1,8 @@
 """The live training engine: model.fit in a background thread, publishing snapshots a UI can poll.
 
-The worker thread never touches a UI. Its Keras callback builds an immutable Snapshot after every
-execution (a few dozen batches) and swaps it in with one assignment, so readers take it without locks.
+The worker thread never touches a UI. Its Keras callback (playground.live_metrics) builds an immutable Snapshot
+after every execution (a few dozen batches) and swaps it in with one assignment, so readers take it without locks.
+The batches come from playground.input_pipeline; the queue of runs is playground.training_pool.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from playground.choices import ARCHITECTURES
 from playground.config import ExperimentConfig
 from playground.data import FashionMNIST, train_validation_split
 from playground.evaluation import Evaluation, evaluate
+from playground.input_pipeline import selected_rows, shuffled_batches, validation_batches
+from playground.live_metrics import LiveMetrics
 from playground.model import build_compiled_model
-from playground.snapshots import BatchPoint, BoundedHistory, EpochRecord, RunState, Snapshot
-from playground.stop_rules import collapse_message, threshold_reason, time_limit_reason
+from playground.snapshots import RunState, Snapshot
 from playground.training_pool import TrainingPool, default_pool
 
 
@@ -28,102 +30,6 @@ def default_steps_per_execution(config: ExperimentConfig) -> int:
     """Batches run per call into TensorFlow: fewer Python round trips, a chart point every ~2k images."""
     examples_per_execution = ARCHITECTURES[config.architecture].examples_per_execution
     return int(min(64, max(1, examples_per_execution // config.batch_size)))
-
-
-# -- The Keras callback that publishes --------------------------------------------------
-
-
-class LiveMetrics(keras.callbacks.Callback):
-    """Turns Keras' callback calls into snapshots, checks the lesson's thresholds, and obeys Stop.
-
-    It talks to its run only through the run's public side for the callback: publish, fail, end_early, keep,
-    and the read-only epoch, elapsed and stop_requested."""
-
-    def __init__(self, run: TrainingRun):
-        super().__init__()
-        self.run = run
-        self.history = BoundedHistory()
-        self._previous = (0.0, 0.0, 0)  # running loss mean, accuracy mean, examples at the last point
-
-    def on_train_begin(self, logs=None):
-        self.run.begin()
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._previous = (0.0, 0.0, 0)  # running loss mean, accuracy mean, examples at the last point
-        self.run.publish(epoch=epoch + 1, batch=0)
-
-    def on_train_batch_end(self, batch, logs=None):
-        run, config = self.run, self.run.config
-        logs = logs or {}
-        batches = min(batch + 1, run.batches_per_epoch)
-        seen = min(batches * config.batch_size, run.train_examples)
-        loss, accuracy = float(logs.get("loss", math.nan)), float(logs.get("accuracy", math.nan))
-        # Keras reports the epoch's running mean; take back out the part before the last point.
-        mean_loss, mean_acc, prev_seen = self._previous
-        new = seen - prev_seen
-        if new > 0:
-            chunk_loss = (loss * seen - mean_loss * prev_seen) / new
-            chunk_acc = (accuracy * seen - mean_acc * prev_seen) / new
-        else:
-            chunk_loss, chunk_acc = loss, accuracy
-        self._previous = (loss, accuracy, seen)
-        epoch = run.epoch
-        step = (epoch - 1) * run.batches_per_epoch + batches
-        self.history.add(
-            BatchPoint(step, (epoch - 1) + batches / run.batches_per_epoch, chunk_loss, min(1.0, max(0.0, chunk_acc)))
-        )
-        elapsed = run.elapsed
-        total_steps = config.epochs * run.batches_per_epoch
-        eta = elapsed / step * (total_steps - step) if step else None
-        if not math.isfinite(loss):
-            run.fail(
-                f"Training broke down in epoch {epoch}: the loss became {loss} (not a number). "
-                f"The learning rate {config.learning_rate:g} is probably too large for "
-                f"{config.optimizer}; try one ten times smaller."
-            )
-            self.model.stop_training = True
-        if run.stop_requested:
-            self.model.stop_training = True
-        elif run.max_seconds is not None and elapsed > run.max_seconds:
-            run.end_early(time_limit_reason(run.max_seconds, epoch))
-            self.model.stop_training = True
-        run.publish(
-            batch=batches,
-            examples_seen=(epoch - 1) * run.train_examples + seen,
-            batch_points=tuple(self.history.points),
-            elapsed=elapsed,
-            eta=eta,
-        )
-
-    def on_epoch_end(self, epoch, logs=None):
-        run = self.run
-        logs = logs or {}
-        if run.snapshot.batch < run.batches_per_epoch:
-            return  # Keras ends a stopped epoch here too; its partial numbers are no epoch result
-        record = EpochRecord(
-            epoch + 1,
-            float(logs.get("loss", math.nan)),
-            float(logs.get("accuracy", math.nan)),
-            _maybe(logs.get("val_loss")),
-            _maybe(logs.get("val_accuracy")),
-        )
-        run.publish(epoch_history=run.snapshot.epoch_history + (record,))
-        if run.failed:
-            return
-        collapse = collapse_message(run.config, record)
-        if collapse:
-            run.fail(collapse)
-            self.model.stop_training = True
-            return
-        run.keep(epoch + 1, self.model.get_weights())
-        reason = threshold_reason(run.config, record)
-        if reason and not run.stop_requested:
-            run.end_early(reason)
-            self.model.stop_training = True
-
-
-def _maybe(value) -> float | None:
-    return None if value is None else float(value)
 
 
 # -- One training run -------------------------------------------------------------------
@@ -246,10 +152,11 @@ class TrainingRun:
         self.model = build_compiled_model(
             config, steps_per_execution=self.steps_per_execution, jit_compile=self.jit_compile
         )
-        x_train, y_train = _take(data.train_images, self.train_index), _take(data.train_labels, self.train_index)
+        x_train = selected_rows(data.train_images, self.train_index)
+        y_train = selected_rows(data.train_labels, self.train_index)
         validation = None
         if len(self.val_index):
-            validation = batches(data.train_images[self.val_index], data.train_labels[self.val_index], 1024)
+            validation = validation_batches(data.train_images[self.val_index], data.train_labels[self.val_index], 1024)
         self.model.fit(
             shuffled_batches(x_train, y_train, config.batch_size, config.seed),
             steps_per_epoch=self.batches_per_epoch,
@@ -276,44 +183,6 @@ class TrainingRun:
         self.publish(state=state, stop_reason=reason, elapsed=elapsed, eta=0.0, **final)
 
 
-# -- Feeding the model ---------------------------------------------------------------------------------
-# tf.data's autotuning thread sleeps in timed waits that every iterator's teardown then waits for. Keras makes a
-# new iterator per epoch for NumPy arrays, so on one core a 5-epoch lecture run spent 2-4 s of its ~11 s idle
-# (measured with wall and CPU clocks per phase). One repeating pipeline per run with autotuning off: no idle.
-
-
-def _plain_options():
-    import tensorflow as tf
-
-    options = tf.data.Options()
-    options.autotune.enabled = False
-    return options
-
-
-def shuffled_batches(images: np.ndarray, labels: np.ndarray, batch_size: int, seed: int):
-    """Endless batches, every epoch a new order (seeded). The shuffle buffer holds the whole training set once
-    (up to 47 MB in the worker): shuffling indices and gathering per batch cost 30% more CPU, measured."""
-    import tensorflow as tf
-
-    pairs = tf.data.Dataset.from_tensor_slices((images, labels))
-    pairs = pairs.shuffle(len(labels), seed=seed, reshuffle_each_iteration=True).batch(batch_size)
-    return pairs.repeat().prefetch(2).with_options(_plain_options())
-
-
-def batches(images: np.ndarray, labels: np.ndarray, batch_size: int):
-    """The validation images in order, for one pass per epoch."""
-    import tensorflow as tf
-
-    return tf.data.Dataset.from_tensor_slices((images, labels)).batch(batch_size).with_options(_plain_options())
-
-
-def _take(array: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """array[index], without a copy when the index is every row (fit shuffles anyway)."""
-    if len(index) == len(array):
-        return array
-    return array[index]
-
-
 def train(config: ExperimentConfig, data: FashionMNIST, **options) -> TrainingRun:
     """Train in the background and wait for the end: the simple way for scripts and the CLI."""
     run = TrainingRun(config, data, **options).start()
@@ -321,14 +190,4 @@ def train(config: ExperimentConfig, data: FashionMNIST, **options) -> TrainingRu
     return run
 
 
-__all__ = [
-    "BatchPoint",
-    "EpochRecord",
-    "LiveMetrics",
-    "RunState",
-    "Snapshot",
-    "TrainingPool",
-    "TrainingRun",
-    "default_pool",
-    "train",
-]
+__all__ = ["LiveMetrics", "TrainingPool", "TrainingRun", "default_pool", "default_steps_per_execution", "train"]

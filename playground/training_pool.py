@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import threading
 
+from playground.once import once
+
 
 class TrainingPool:
     """At most `max_running` trainings at once; the rest wait in order and can ask their place."""
@@ -42,12 +44,7 @@ class TrainingPool:
             self._condition.notify_all()
 
 
-_default_pool: TrainingPool | None = None
-
-
+@once
 def default_pool() -> TrainingPool:
     """The process-wide pool; its size comes from PLAYGROUND_MAX_TRAININGS (default 2)."""
-    global _default_pool
-    if _default_pool is None:
-        _default_pool = TrainingPool(max(1, int(os.environ.get("PLAYGROUND_MAX_TRAININGS", "2"))))
-    return _default_pool
+    return TrainingPool(max(1, int(os.environ.get("PLAYGROUND_MAX_TRAININGS", "2"))))

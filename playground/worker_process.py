@@ -1,6 +1,6 @@
 """What runs inside a training worker process: TensorFlow and the data loaded once, then one run after another.
 
-Spawned by playground.workers.Worker; it talks over a pipe: ("train", settings, max_seconds) and ("stop",) or
+Spawned by playground.worker_handle.Worker; it talks over a pipe: ("train", settings, max_seconds) and ("stop",) or
 ("exit",) come in; ("ready", rss), ("snapshot", s), ("checkpoint", (epoch, weights)), ("done", snapshot, weights,
 evaluation, rss) and ("fatal", message) go out.
 """

@@ -6,8 +6,9 @@ pipe about ten times a second. Measured with bench/crowd.py (ten visitors, serve
 threads of the web process, two at a time, the ten runs took 290 s (1.76 times ten solo runs), clicks waited up
 to 16.5 s and the server kept 320 MB more after everyone left; see the closing notes for the figures after.
 
-What a visitor holds is a RemoteRun (playground.remote_run): it reads like a TrainingRun (snapshot, stop, checkpoint,
-evaluation) but its model lives as plain NumPy weights. Limits (playground.limits), from environment variables:
+Each worker process is seen through a Worker (playground.worker_handle). What a visitor holds is a RemoteRun
+(playground.remote_run): it reads like a TrainingRun (snapshot, stop, checkpoint, evaluation) but its model lives
+as plain NumPy weights. Limits (playground.limits), from environment variables:
 - PLAYGROUND_WORKERS (default 1): runs at once; each worker costs about 0.8-1 GB (TensorFlow and the data);
 - PLAYGROUND_MAX_QUEUE (default 40): visitors waiting beyond this are told to come back, nothing is queued;
 - PLAYGROUND_MAX_RUN_SECONDS (default 600): a run ends there as stopped, its model kept;
@@ -18,7 +19,6 @@ evaluation) but its model lives as plain NumPy weights. Limits (playground.limit
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import threading
 import time
 import weakref
@@ -27,68 +27,13 @@ from dataclasses import replace
 
 from playground.choices import ARCHITECTURES
 from playground.config import ExperimentConfig
-from playground.limits import WORKER_BASE_MB, Limits, kept_megabytes, process_rss_mb, training_megabytes
+from playground.limits import Limits, kept_megabytes, process_rss_mb, training_megabytes
+from playground.once import once
 from playground.remote_run import RemoteRun, TrainerBusy, minutes_in_words, wait_in_words
 from playground.snapshots import RunState, Snapshot
-from playground.worker_process import worker_main
+from playground.worker_handle import Worker
 
 START_SECONDS = 2.0  # building and compiling a model, before its first batch
-
-
-class Worker:
-    """One worker process seen from the web process, with a thread that reads what it sends."""
-
-    def __init__(self, pool: WorkerPool, number: int):
-        self.pool, self.number = pool, number
-        context = multiprocessing.get_context("spawn")  # never fork a process that runs TensorFlow or servers
-        self.connection, child = context.Pipe()
-        self.process = context.Process(target=worker_main, args=(child,), name=f"trainer-{number}", daemon=True)
-        self.process.start()
-        child.close()
-        self.run: RemoteRun | None = None
-        self.rss_mb = WORKER_BASE_MB
-        self.idle_since = time.monotonic()
-        self.retiring = False
-        self._send_lock = threading.Lock()
-        self.reader = threading.Thread(target=self._read, name=f"trainer-{number}-reader", daemon=True)
-        self.reader.start()
-
-    @property
-    def alive(self) -> bool:
-        return self.process.is_alive() and not self.retiring
-
-    def send(self, *message) -> bool:
-        try:
-            with self._send_lock:
-                self.connection.send(message)
-            return True
-        except (OSError, ValueError):
-            return False
-
-    def _read(self) -> None:
-        while True:
-            try:
-                if not self.connection.poll(1.0):
-                    if self.pool._maybe_retire(self):
-                        break
-                    continue
-                message = self.connection.recv()
-            except (EOFError, OSError):
-                break
-            self.pool._on_message(self, message)
-        self.pool._on_worker_gone(self)
-
-    def ask_to_exit(self) -> None:
-        """It finishes nothing new; its process ends once it has read this."""
-        self.retiring = True
-        self.send("exit")
-
-    def retire(self) -> None:
-        self.ask_to_exit()
-        self.process.join(5)
-        if self.process.is_alive():
-            self.process.kill()
-        self.connection.close()
 
 
 # -- The pool ---------------------------------------------------------------------------------------
@@ -231,7 +176,7 @@ class WorkerPool:
                     break
 
     # -- called from the workers' reader threads
-    def _on_message(self, worker: Worker, message: tuple) -> None:
+    def on_message(self, worker: Worker, message: tuple) -> None:
         kind = message[0]
         run = worker.run
         if kind == "ready":
@@ -257,7 +202,7 @@ class WorkerPool:
                     worker.ask_to_exit()  # grown too big: the next run gets a fresh one
                 self._dispatch()
 
-    def _maybe_retire(self, worker: Worker) -> bool:
+    def retire_if_idle(self, worker: Worker) -> bool:
         with self._lock:
             idle = worker.run is None and not self._queue
             if idle and time.monotonic() - worker.idle_since > self.limits.worker_idle_seconds:
@@ -265,7 +210,7 @@ class WorkerPool:
                 return True
         return False
 
-    def _on_worker_gone(self, worker: Worker) -> None:
+    def on_worker_gone(self, worker: Worker) -> None:
         """A worker ended: on purpose when idle or grown, or it crashed (then its run fails with a plain reason)."""
         worker.process.join(5)
         with self._lock:
@@ -295,17 +240,10 @@ class WorkerPool:
         self._seconds_per_image[config.architecture] = 0.5 * previous + 0.5 * measured
 
 
-_default_pool: WorkerPool | None = None
-_default_lock = threading.Lock()
-
-
+@once
 def default_pool() -> WorkerPool:
     """The server's one pool, with limits from the environment."""
-    global _default_pool
-    with _default_lock:
-        if _default_pool is None:
-            _default_pool = WorkerPool()
-        return _default_pool
+    return WorkerPool()
 
 
 # The pages take a run's handle and the queue's words from here, with the pool they belong to.

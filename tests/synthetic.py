@@ -1,8 +1,11 @@
-"""Synthetic 'photos' of real Fashion-MNIST items (tilted garments on varied backgrounds) and odd upload files."""
+"""Synthetic 'photos' of real Fashion-MNIST items (tilted garments on varied backgrounds), odd upload files, and
+model files for the upload checks (Keras is imported only by the helpers that save one)."""
 
 from __future__ import annotations
 
 import io
+import zipfile
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageFilter
@@ -138,3 +141,39 @@ def thirty_two_bit_floats(photo: Image.Image) -> bytes:
 def strip(photo: Image.Image, size: tuple[int, int]) -> bytes:
     """The photo squeezed into a thin strip of `size` (e.g. 10000x3): a PNG."""
     return encode(photo.resize(size, Image.Resampling.BILINEAR), "PNG")
+
+
+# -- Model files ----------------------------------------------------------------------------------
+
+
+def keras_file(layers: list, path: Path) -> bytes:
+    """A Sequential of these Keras layers, with random weights, saved as .keras."""
+    import keras
+
+    keras.utils.set_random_seed(1)
+    keras.Sequential(layers).save(path)
+    return path.read_bytes()
+
+
+def lambda_model_file(folder: Path, marker: Path) -> bytes:
+    """A .keras holding a Lambda whose Python code writes `marker` when it runs (checked once, then removed)."""
+    import keras
+
+    layers = [
+        keras.Input((28, 28)),
+        keras.layers.Flatten(),
+        keras.layers.Lambda(lambda x, where=str(marker): (open(where, "w").write("ran"), x)[1]),
+        keras.layers.Dense(10, activation="softmax"),
+    ]
+    data = keras_file(layers, folder / "lambda.keras")
+    assert marker.exists()  # the code really writes the marker when it runs...
+    marker.unlink()
+    return data
+
+
+def zip_of_random_bytes() -> bytes:
+    """A zip archive that holds no model."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("data.bin", np.random.default_rng(0).bytes(5000))
+    return out.getvalue()

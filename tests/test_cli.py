@@ -11,7 +11,8 @@ import keras
 import pytest
 
 from playground.cli import config_from_args, make_parser
-from playground.config import LECTURE, PRESETS, SETTINGS
+from playground.config import LECTURE, SETTINGS
+from playground.presets import PRESETS
 from tests.test_config import changed_value, every_setting_changed
 
 

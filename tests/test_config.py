@@ -7,13 +7,10 @@ import json
 
 import pytest
 
+from playground.choices import ACTIVATIONS, ARCHITECTURES, OPTIMIZERS
 from playground.config import (
-    ACTIVATIONS,
-    ARCHITECTURES,
     DEFAULT_LEARNING_RATES,
     LECTURE,
-    OPTIMIZERS,
-    PRESETS,
     SETTINGS,
     ConfigError,
     ExperimentConfig,
@@ -21,6 +18,7 @@ from playground.config import (
     describe_changes,
     split_known_params,
 )
+from playground.presets import PRESETS
 from playground.settings_schema import SECTIONS, WIDGETS
 
 

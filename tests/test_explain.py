@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from playground import charts
-from playground.config import LECTURE, PRESETS
+from playground.config import LECTURE
 from playground.explain import Explanation, describe_heat, describe_hidden, explain_answer
 from playground.numpy_net import NumpyNet
+from playground.presets import PRESETS
 from tests.test_numpy_net import random_weights
 
 CONFIGS = {

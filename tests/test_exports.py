@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 
 from playground import exports
-from playground.config import LECTURE, PRESETS, ExperimentConfig
+from playground.config import LECTURE, ExperimentConfig
 from playground.data import CLASS_NAMES
 from playground.evaluation import evaluate
 from playground.numpy_net import NumpyNet
+from playground.presets import PRESETS
 from playground.snapshots import BatchPoint, EpochRecord, RunState, Snapshot
 
 ROOT = Path(__file__).resolve().parent.parent

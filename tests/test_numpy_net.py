@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.config import LECTURE, PRESETS
+from playground.config import LECTURE
 from playground.inference import DEFAULT_MODEL_PATH, Classifier
 from playground.numpy_net import NumpyNet, count_parameters, layer_plan, summary_rows
+from playground.presets import PRESETS
 
 CONFIGS = {name: preset.config for name, preset in PRESETS.items()} | {
     "augmented dense": LECTURE.replace(augment=True, dropout=0.2, hidden_units=(64, 32)),

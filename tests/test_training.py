@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from playground.config import LECTURE
-from playground.training import BatchPoint, BoundedHistory, RunState, TrainingPool, TrainingRun, train
+from playground.snapshots import BatchPoint, BoundedHistory, RunState
+from playground.training import TrainingRun, train
+from playground.training_pool import TrainingPool
 
 SMALL = LECTURE.replace(epochs=1, train_limit=2000)
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from playground.config import LECTURE
 from playground.data import CLASS_NAMES
 from playground.inference import WHAT_HELPS, Classifier, Prediction
-from tests.synthetic import encode, garment_photo
+from tests.synthetic import encode, garment_photo, lambda_model_file, zip_of_random_bytes
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TRY_IT = "playground/pages/try_it.py"
@@ -173,21 +173,6 @@ def test_the_visitors_own_model_explains_too(boot_png, monkeypatch):
     assert any("The hidden layer has 64 neurons" in m for m in texts(at, "markdown"))
 
 
-def lambda_model(folder: Path, marker: Path) -> bytes:
-    import keras
-
-    layers = [
-        keras.Input((28, 28)),
-        keras.layers.Flatten(),
-        keras.layers.Lambda(lambda x, where=str(marker): (open(where, "w").write("ran"), x)[1]),
-        keras.layers.Dense(10, activation="softmax"),
-    ]
-    keras.Sequential(layers).save(folder / "lambda.keras")
-    assert marker.exists()  # the code writes the marker when it runs
-    marker.unlink()
-    return (folder / "lambda.keras").read_bytes()
-
-
 def read_error(data: bytes) -> str:
     from playground.uploaded_model import ModelFileError, read_model_upload
 
@@ -197,8 +182,6 @@ def read_error(data: bytes) -> str:
 
 
 def test_bad_model_files_get_a_reason_and_change_nothing(dense_model, tmp_path):
-    from tests.test_uploaded_model import zip_of_random_bytes
-
     marker = tmp_path / "lambda-ran.txt"
     png = Path(__file__).resolve().parent.parent.joinpath("docs", "train.png").read_bytes()
     bad = {
@@ -206,7 +189,7 @@ def test_bad_model_files_get_a_reason_and_change_nothing(dense_model, tmp_path):
         "picture.keras": (png, "This is a PNG picture, not a model."),
         "old.h5": (b"\x89HDF\r\n\x1a\n" + bytes(100), "older Keras .h5 file"),
         "random.keras": (zip_of_random_bytes(), "a zip file, but not a Keras model"),
-        "lambda.keras": (lambda_model(tmp_path, marker), "custom Python code, which is never run here"),
+        "lambda.keras": (lambda_model_file(tmp_path, marker), "custom Python code, which is never run here"),
     }
     at = model_page()
     upload_model(at, "truncated.keras", bad["truncated.keras"][0])

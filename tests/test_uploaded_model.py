@@ -13,9 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from playground.config import LECTURE, PRESETS
+from playground.config import LECTURE
 from playground.inference import DEFAULT_MODEL_PATH
+from playground.presets import PRESETS
 from playground.uploaded_model import MAX_PARAMETERS, ModelFileError, read_model_upload
+from tests.synthetic import keras_file, lambda_model_file, zip_of_random_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,15 +29,6 @@ def trained_keras_file(config, fashion, path: Path) -> bytes:
     model = build_compiled_model(config)
     model.fit(fashion.train_images[:512], fashion.train_labels[:512], epochs=1, batch_size=64, verbose=0)
     model.save(path)
-    return path.read_bytes()
-
-
-def keras_file(layers: list, path: Path) -> bytes:
-    """A Sequential of these Keras layers, with random weights, saved as .keras."""
-    import keras
-
-    keras.utils.set_random_seed(1)
-    keras.Sequential(layers).save(path)
     return path.read_bytes()
 
 
@@ -124,22 +117,6 @@ def test_the_shipped_model_reads_as_an_upload_too(fashion):
     assert accuracy > 0.85
 
 
-def lambda_model_file(tmp_path: Path, marker: Path) -> bytes:
-    """A .keras holding a Lambda whose Python code writes `marker` when it runs (checked once, then removed)."""
-    import keras
-
-    layers = [
-        keras.Input((28, 28)),
-        keras.layers.Flatten(),
-        keras.layers.Lambda(lambda x, where=str(marker): (open(where, "w").write("ran"), x)[1]),
-        keras.layers.Dense(10, activation="softmax"),
-    ]
-    data = keras_file(layers, tmp_path / "lambda.keras")
-    assert marker.exists()  # the code really writes the marker when it runs...
-    marker.unlink()
-    return data
-
-
 def test_a_lambda_layer_is_refused_and_its_code_never_runs(tmp_path):
     import keras
 
@@ -173,13 +150,6 @@ def h5_file(tmp_path: Path) -> bytes:
     model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10)])
     model.save(tmp_path / "old.h5")
     return (tmp_path / "old.h5").read_bytes()
-
-
-def zip_of_random_bytes() -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("data.bin", np.random.default_rng(0).bytes(5000))
-    return out.getvalue()
 
 
 def with_layer(config: dict, index: int, **changes) -> None:

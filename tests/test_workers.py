@@ -107,7 +107,8 @@ def test_the_time_limit_ends_a_run_as_stopped_with_its_model(pool):
         pool.limits = replace(pool.limits, max_run_seconds=600.0)
     assert snap.state is RunState.STOPPED
     assert "time limit of 2 seconds" in snap.stop_reason and "model trained so far is kept" in snap.stop_reason
-    assert snap.elapsed < 10 and run.weights is not None
+    # ended by the limit, not by running out of epochs (no wall-clock assert: the machine may be busy or paused)
+    assert snap.epoch < LONG.epochs and run.weights is not None
 
 
 def test_a_worker_that_dies_fails_its_run_plainly_and_the_next_run_gets_a_new_one(pool):

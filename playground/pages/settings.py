@@ -12,7 +12,6 @@ import re
 import streamlit as st
 
 from playground.config import (
-    PRESETS,
     SETTINGS,
     ConfigError,
     ExperimentConfig,
@@ -21,6 +20,7 @@ from playground.config import (
     split_known_params,
 )
 from playground.pages.common import current_config
+from playground.presets import PRESETS
 from playground.settings_schema import Setting
 
 SECTIONS = {  # the sidebar's groups (Setting.section), in order

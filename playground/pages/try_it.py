@@ -1,20 +1,22 @@
-"""Try it: draw, upload or photograph a garment and see what the network thinks, as ten softmax bars."""
+"""Try it: draw, upload or photograph a garment and see what the network thinks, as ten softmax bars.
+
+Which model answers (ready-made, the visitor's own, an upload) is chosen in playground/pages/answering_model.py.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from playground import charts
 from playground.charts.style import plotly_config
 from playground.explain import describe_heat, describe_hidden, explain_answer
 from playground.images import EmptyImageError, ImageError, PhotoSteps, Upload, preprocess_canvas, read_upload
-from playground.inference import WHAT_HELPS, Classifier, pretrained_info
+from playground.inference import WHAT_HELPS, Classifier
 from playground.numpy_net import NumpyNet
-from playground.pages.common import ready_made_classifier, session_lab, training_badge
+from playground.pages.answering_model import choose_classifier
+from playground.pages.common import training_badge
 from playground.pages.drawing import drawing_canvas
-from playground.uploaded_model import MAX_PARAMETERS, ModelFileError, read_model_upload, shown_name
 
 CANVAS_WIDTH, CANVAS_HEIGHT = 440, 400
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]  # what images.decode_image reads
@@ -26,79 +28,6 @@ HOW_TO_READ = (
     "Orange pixels made the model more sure of its answer, blue pixels less sure, and the stronger the colour the "
     "bigger the push; black background, where nothing is drawn, counts for nothing."
 )
-
-
-def own_model_words(run) -> tuple[str, str]:
-    """(cache key, description) of the weights the visitor's own model answers with right now."""
-    if run.weights is not None:
-        epochs = len(run.snapshot.epoch_history)
-        return f"{run.uid}-final", f"your model, after {epochs} epoch{'' if epochs == 1 else 's'}"
-    epoch = run.checkpoint[0]
-    return f"{run.uid}-{epoch}", f"your model, epoch {epoch}"
-
-
-def session_classifier(run) -> Classifier:
-    """The visitor's own model (final weights, or its latest finished epoch), rebuilt only when those change."""
-    cache_key, description = own_model_words(run)
-    cached = st.session_state.get("own_classifier")
-    if cached is None or cached[0] != cache_key:
-        classifier = Classifier.from_weights(run.config, run.kept_weights, description)
-        st.session_state.own_classifier = cached = (cache_key, classifier)
-    return cached[1]
-
-
-def uploaded_classifier() -> Classifier | None:
-    """The model this visitor uploaded (kept in their session only), after the uploader and any message about it.
-
-    A file is read once: a good model replaces the one kept before, a bad file only gets its reason. Either way
-    the uploader is then emptied (a new key), so the file's bytes are not kept for the rest of the session.
-    """
-    state = st.session_state
-    uploaded = st.file_uploader(
-        "Your model, as a .keras file",
-        key=f"model_file_{state.get('model_file_round', 0)}",
-        help=f"A Keras model saved with model.save('name.keras'), up to 20 MB and {MAX_PARAMETERS:,} weights, that "
-        "takes 28 × 28 grey pictures and gives 10 answers. It stays in this browser tab only and goes when you leave.",
-    )
-    if uploaded is not None:
-        data = uploaded.getvalue()
-        try:
-            model = read_model_upload(data, uploaded.name)
-        except ModelFileError as error:
-            state.model_problem = f"“{shown_name(uploaded.name)}” was not loaded. {error}"
-        else:
-            state.model_problem = None
-            state.uploaded_model = (model, Classifier(model.net, description=model.name))
-        let_go(uploaded)
-        state.model_file_round = state.get("model_file_round", 0) + 1  # a fresh, empty uploader
-        st.rerun()
-    held = state.get("uploaded_model")
-    if state.get("model_problem"):
-        still = " The model you uploaded before still answers." if held else ""
-        st.error(state.model_problem + still, icon=":material/block:")
-    if held is None:
-        st.info("Upload a model to use it; until then the ready-made model answers.", icon=":material/upload:")
-        return None
-    model, classifier = held
-    st.caption(f"Answering: {model.summary}.")
-    for note in model.notes:
-        st.caption(f":material/info: {note}")
-    st.button("Forget this model", key="forget_model", on_click=forget_uploaded_model)
-    return classifier
-
-
-def let_go(uploaded) -> None:
-    """Drop the uploaded bytes from Streamlit's store now (as st.chat_input does), not when the session ends:
-    up to 20 MB a file, and an emptied uploader alone would leave them there."""
-    context = get_script_run_ctx()
-    remove = getattr(context.uploaded_file_mgr, "remove_file", None) if context else None
-    if remove is not None:
-        remove(session_id=context.session_id, file_id=uploaded.file_id)
-
-
-def forget_uploaded_model() -> None:
-    for name in ("uploaded_model", "model_problem"):
-        st.session_state.pop(name, None)
 
 
 def enlarged(image: np.ndarray, factor: int = 8) -> np.ndarray:
@@ -240,39 +169,7 @@ st.write(
     "ten kinds. It works best with one garment, filling most of the picture, on a plain background."
 )
 
-lab = session_lab()
-run = lab.current
-own_ready = run is not None and run.kept_weights is not None
-info = pretrained_info()
-labels = {
-    "ready": f"Ready-made model ({info['test_accuracy']:.0%} on test images)" if info else "Ready-made model",
-    "own": "Your own model",
-    "upload": "A model you upload",
-}
-choice = st.radio(
-    "Which model answers?",
-    list(labels),
-    format_func=labels.get,
-    key="tryit_model",
-    horizontal=True,
-    help="The ready-made model is a small CNN trained on Fashion-MNIST and on photo-like composites of it, so it "
-    "copes with drawings and photos, and knows when a picture is unlike what it learnt from. "
-    "Your own model uses the weights of its latest finished epoch, even while it keeps training. "
-    "A model you upload is a .keras file, for example one you trained here and downloaded.",
-)
-if choice == "own" and not own_ready:
-    st.info(
-        "You have not finished an epoch of training in this session yet, so the ready-made model answers. "
-        "Train one on the Train page: it can answer here while it keeps training.",
-        icon=":material/info:",
-    )
-elif choice == "own":
-    still = ", still training" if not run.snapshot.state.done else ""
-    st.caption(f"Answering: {own_model_words(run)[1]} ({run.config.architecture}{still}).")
-classifier = session_classifier(run) if choice == "own" and own_ready else None
-if choice == "upload":
-    classifier = uploaded_classifier()
-classifier = classifier or ready_made_classifier()
+classifier = choose_classifier()
 
 draw_tab, upload_tab, camera_tab = st.tabs(
     [":material/draw: Draw", ":material/upload: Upload", ":material/photo_camera: Camera"]

@@ -1,0 +1,76 @@
+"""One training worker process seen from the web process: the spawned process, its pipe, and a reader thread.
+
+The reader hands every message to the pool (WorkerPool.on_message), asks it now and then whether an idle worker
+should exit (WorkerPool.retire_if_idle), and tells it when the process is gone (WorkerPool.on_worker_gone).
+What runs inside the process is playground.worker_process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from playground.limits import WORKER_BASE_MB
+from playground.worker_process import worker_main
+
+if TYPE_CHECKING:
+    from playground.remote_run import RemoteRun
+    from playground.workers import WorkerPool
+
+
+class Worker:
+    """One worker process seen from the web process, with a thread that reads what it sends."""
+
+    def __init__(self, pool: WorkerPool, number: int):
+        self.pool, self.number = pool, number
+        context = multiprocessing.get_context("spawn")  # never fork a process that runs TensorFlow or servers
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=worker_main, args=(child,), name=f"trainer-{number}", daemon=True)
+        self.process.start()
+        child.close()
+        self.run: RemoteRun | None = None
+        self.rss_mb = WORKER_BASE_MB
+        self.idle_since = time.monotonic()
+        self.retiring = False
+        self._send_lock = threading.Lock()
+        self.reader = threading.Thread(target=self._read, name=f"trainer-{number}-reader", daemon=True)
+        self.reader.start()
+
+    @property
+    def alive(self) -> bool:
+        return self.process.is_alive() and not self.retiring
+
+    def send(self, *message) -> bool:
+        try:
+            with self._send_lock:
+                self.connection.send(message)
+            return True
+        except (OSError, ValueError):
+            return False
+
+    def _read(self) -> None:
+        while True:
+            try:
+                if not self.connection.poll(1.0):
+                    if self.pool.retire_if_idle(self):
+                        break
+                    continue
+                message = self.connection.recv()
+            except (EOFError, OSError):
+                break
+            self.pool.on_message(self, message)
+        self.pool.on_worker_gone(self)
+
+    def ask_to_exit(self) -> None:
+        """It finishes nothing new; its process ends once it has read this."""
+        self.retiring = True
+        self.send("exit")
+
+    def retire(self) -> None:
+        self.ask_to_exit()
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+        self.connection.close()
