@@ -9,6 +9,10 @@ gets one core and the visitors' browsers must not eat it. One run of this script
    the end, then upload one real photo on Try it and wait for the answer, then close their tab;
 4. waits for the server to let the closed sessions go and notes its memory again.
 Prints one JSON object. Memory and CPU are for the server's whole process tree (training workers included).
+A click's answer is timed three ways: by the benchmark (click_to_answer_s: from Playwright's click call), by the
+page itself (page_click_to_answer_s: from the click event to the first frame drawn with the answer), and by the
+server's side of the websocket (server_answer_s). All the tabs share one browser core, so the first two also
+count the other tabs' drawing; a class on their own devices would see something nearer the third.
 
     .venv/bin/python bench/crowd.py --visitors 10
 """
