@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter
 
-from playground.regions import bbox, border, clean, hysteresis, sides
+from playground.regions import bbox, border, clean, hysteresis, label, sides
 
 PHOTO_WORK = 256  # photos are analysed at this longest side: plenty for a 28-pixel result
 BORDER_SHARE = 0.04  # the strip along the edges that shows the background
@@ -28,6 +28,12 @@ MIN_PALETTE_SHARE = 0.08  # ...each must cover this share of at least three of t
 RIM_SIZE = 5  # the garment's outer band (pixels at working size) whose shade is taken from the cloth just inside
 SHADE_FLOOR = 0.3  # the lightest part of a garment still shows at this share of full brightness
 MIN_SHADE_RANGE = 80.0  # luma range that counts as full shading; below it, noise is not stretched into texture
+# People aim at the garment: a mask covering under this share of the frame's middle ninth found something else
+# (glare along an edge, a hanger, a door frame), and the garment is looked for again from the middle outwards.
+MISSED_CENTRE = 0.1
+SEEDED_COVER = 0.5  # ...that second look counts when its garment covers at least this share of the middle
+SEEDED_SHARE = (0.05, 0.9)  # ...and this range of the frame
+SEED_SMOOTH = 7  # pixels (working size) over which that look averages and closes the garment/background split
 
 
 class NothingStandsOut(ValueError):
@@ -77,6 +83,8 @@ def _analyse(image: Image.Image) -> Garment:
             background = np.median(border(rgb, _strip(rgb)).reshape(-1, 3), axis=0)
             rgb = rgb * alpha[:, :, None] + background * (1.0 - alpha[:, :, None])
         mask, presence = _foreground(rgb)
+        if _middle(mask).mean() < MISSED_CENTRE:
+            mask, presence = _seeded_from_middle(rgb) or (mask, presence)
     if mask.sum() < MIN_GARMENT_SHARE * mask.size:
         raise NothingStandsOut(
             "No garment stands out from the background: photograph it on a plain, contrasting surface."
@@ -153,6 +161,34 @@ def _foreground(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mask, presence
 
 
+def _middle(array: np.ndarray) -> np.ndarray:
+    """The middle ninth of the frame, where a photographer puts the garment."""
+    height, width = array.shape[:2]
+    return array[height // 3 : 2 * height // 3, width // 3 : 2 * width // 3]
+
+
+def _seeded_from_middle(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Garment colours learnt from the middle of the frame, background colours from its border: each pixel goes to
+    the nearer, and the region covering the middle is the garment. None if that finds nothing plausible."""
+    image = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8))
+    smooth = np.asarray(image.filter(ImageFilter.GaussianBlur(1.5)), dtype=np.float32)
+    flat = smooth - _lighting(smooth)
+    background = _palette(sides(flat, _strip(flat)), _ring(flat))
+    cloth = _kmeans(_middle(flat).reshape(-1, 3), PALETTE_SIZE)
+    cloth = cloth[_palette_distance(cloth[None], background)[0] > LOW_ABS]  # colours the background has say nothing
+    if len(cloth) == 0:
+        return None
+    # Averaged over a few pixels, and closed: a print or a fold must not split the garment into pieces.
+    margin = _smooth(_palette_distance(flat, background) - _palette_distance(flat, cloth), SEED_SMOOTH)
+    closed = Image.fromarray((margin > 0).astype(np.uint8) * 255).filter(ImageFilter.MaxFilter(SEED_SMOOTH))
+    regions = label(np.asarray(closed.filter(ImageFilter.MinFilter(SEED_SMOOTH))) > 0)
+    counts = np.bincount(_middle(regions).ravel(), minlength=regions.size + 1)[:-1]  # the last is the background
+    mask = clean(np.append(counts >= 0.02 * _middle(regions).size, False)[regions])
+    if _middle(mask).mean() < SEEDED_COVER or not SEEDED_SHARE[0] <= mask.mean() <= SEEDED_SHARE[1]:
+        return None
+    return mask, np.clip(margin / HIGH_ABS + 0.5, 0.0, 1.0) * mask
+
+
 def _otsu(values: np.ndarray) -> float:
     """The threshold that best splits values into two groups (Otsu 1979: most variance between the groups)."""
     counts, edges = np.histogram(values, bins=128)
@@ -185,19 +221,7 @@ def _lighting(rgb: np.ndarray) -> np.ndarray:
 
 def _palette(sides: list[np.ndarray], ring: np.ndarray) -> np.ndarray:
     """A few typical background colours (k-means on border pixels): stripes, wood grain or a pattern's colours."""
-    pixels = np.concatenate(sides)
-    step = max(1, len(pixels) // 4000)  # a sample is plenty
-    sample = pixels[::step]
-    centres = [np.median(sample, axis=0)]
-    for _ in range(PALETTE_SIZE - 1):  # farthest-point start: deterministic and covers every colour
-        gap = np.min([np.linalg.norm(sample - c, axis=1) for c in centres], axis=0)
-        centres.append(sample[int(np.argmax(gap))])
-    centres = np.array(centres)
-    for _ in range(8):
-        nearest = _nearest(sample, centres)
-        for k in range(len(centres)):
-            if np.any(nearest == k):
-                centres[k] = sample[nearest == k].mean(axis=0)
+    centres = _kmeans(np.concatenate(sides), PALETTE_SIZE)
     # Background runs round the frame, or at least stripes across it; a colour found in one or two stretches of
     # one or two edges is the garment touching them.
     on_side = np.array(
@@ -206,6 +230,22 @@ def _palette(sides: list[np.ndarray], ring: np.ndarray) -> np.ndarray:
     keep = ((on_side >= MIN_PALETTE_SHARE).sum(axis=0) >= 3) | (_stretches(_nearest(ring, centres), len(centres)) >= 6)
     keep[np.argmax(on_side.sum(axis=0))] = True
     return centres[keep]
+
+
+def _kmeans(pixels: np.ndarray, count: int) -> np.ndarray:
+    """`count` typical colours of the pixels (k-means on a sample of them)."""
+    sample = pixels[:: max(1, len(pixels) // 4000)]  # a sample is plenty
+    centres = [np.median(sample, axis=0)]
+    for _ in range(count - 1):  # farthest-point start: deterministic and covers every colour
+        gap = np.min([np.linalg.norm(sample - c, axis=1) for c in centres], axis=0)
+        centres.append(sample[int(np.argmax(gap))])
+    centres = np.array(centres)
+    for _ in range(8):
+        nearest = _nearest(sample, centres)
+        for k in range(len(centres)):
+            if np.any(nearest == k):
+                centres[k] = sample[nearest == k].mean(axis=0)
+    return centres
 
 
 def _ring(array: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFile
 
-from playground import decoding, images
+from playground import decoding, garment, images
 from playground.decoding import DISPLAY_SIDE, MAX_BYTES
 from playground.images import (
     EmptyImageError,
@@ -535,3 +535,29 @@ def test_photo_steps_show_the_way_to_the_model_input(boot_photo):
     shrunk = np.asarray(Image.fromarray(steps.centred).resize((28, 28), Image.Resampling.BOX), float)
     assert corr(shrunk, steps.model_input) > 0.95  # the same picture, only bigger
     assert read_upload(encode(photo, "PNG")).steps is not None
+
+
+def test_a_garment_missed_in_the_middle_is_looked_for_again(fashion, monkeypatch):
+    """When the first look finds something along an edge (glare, a hanger, a door frame) and not the middle where
+    people aim, the garment is found again from the colours in the middle of the frame."""
+    item = fashion.test_images[TROUSER]
+    photo = garment_photo(item, background=(236, 228, 214), cloth=(70, 70, 180), size=(240, 240))
+    first_look = garment._foreground
+
+    def glare_along_the_top(rgb):
+        mask = np.zeros(rgb.shape[:2], bool)
+        mask[:12, 40:200] = True  # a bright strip on the wall, as in photos of clothes on a door
+        return mask, mask.astype(np.float32)
+
+    monkeypatch.setattr(garment, "_foreground", glare_along_the_top)
+    assert corr(preprocess_photo(photo), item) > 0.9
+    monkeypatch.setattr(garment, "MISSED_CENTRE", 0.0)  # without the second look the strip is what the model sees
+    assert corr(preprocess_photo(photo), item) < 0.3
+    monkeypatch.setattr(garment, "_foreground", first_look)
+    assert corr(preprocess_photo(photo), item) > 0.9  # a garment found in the middle is not looked at again
+
+
+def test_the_second_look_finds_nothing_in_a_plain_picture():
+    rng = np.random.default_rng(5)
+    plain = np.clip(np.array([150.0, 140.0, 120.0]) + rng.normal(0, 4, (200, 160, 3)), 0, 255).astype(np.float32)
+    assert garment._seeded_from_middle(plain) is None
