@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shlex
 import sys
@@ -79,8 +80,26 @@ def config_from_args(args: argparse.Namespace) -> ExperimentConfig:
     return ExperimentConfig.from_flat_dict(values)
 
 
+def save_path_problem(path: str) -> str | None:
+    """Why a model could not be saved at `path` (its folder is made if missing), or None."""
+    target = Path(path)
+    if target.suffix != ".keras":
+        return "the file name must end in .keras"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return f"its folder can't be made ({error.strerror or error})"
+    if not os.access(target.parent, os.W_OK) or target.is_dir():
+        return "that place can't be written"
+    return None
+
+
 def run_train(args: argparse.Namespace) -> int:
     config = config_from_args(args)  # first, so a bad option fails before TensorFlow loads
+    problem = save_path_problem(args.save) if args.save else None
+    if problem:  # said now, not after a long training that could not be kept
+        print(f"python -m playground: error: --save {args.save}: {problem}", file=sys.stderr)
+        return 2
     from playground.data import DataError, load_fashion_mnist
     from playground.training import RunState, TrainingRun
 

@@ -21,7 +21,7 @@ def run_cli(*args, timeout=300):
 
 
 def test_train_prints_json_summary_and_saves(tmp_path):
-    saved = tmp_path / "model.keras"
+    saved = tmp_path / "runs" / "model.keras"  # a folder that does not exist yet is made
     result = run_cli("train", "--epochs", "1", "--limit", "2000", "--hidden", "64,32", "--save", str(saved), "--json")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout.strip().splitlines()[-1])
@@ -32,6 +32,19 @@ def test_train_prints_json_summary_and_saves(tmp_path):
     assert "epoch 1: loss" in result.stderr  # the progress display
     reloaded = keras.models.load_model(saved)
     assert reloaded.count_params() == summary["parameters"]
+
+
+@pytest.mark.parametrize(
+    "where, says",
+    [("model.h5", "must end in .keras"), ("a_file/model.keras", "folder can't be made"), (".", "must end in .keras")],
+)
+def test_a_place_a_model_cannot_be_saved_is_refused_before_training(tmp_path, where, says):
+    (tmp_path / "a_file").write_text("not a folder")
+    result = run_cli("train", "--epochs", "1", "--train-limit", "2000", "--save", str(tmp_path / where))
+    assert result.returncode == 2
+    assert says in result.stderr and "Traceback" not in result.stderr
+    assert "epoch" not in result.stderr  # refused before any training, not after it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
 
 
 def test_threshold_stop_reason_reaches_json():
