@@ -36,6 +36,7 @@ from tests.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app  # noqa: 
 
 PHOTOS = ROOT.parent / "shared" / "real-photos"
 TICK = 0.25  # seconds between looks at a visitor's page
+LOOK_TIMEOUT = 120  # seconds one look at a page may take before that visitor counts as hung
 FINISHED = re.compile(r"Training (finished|stopped)")
 ENDED = re.compile(r"Training (finished|stopped|failed)|broke down")
 EXCEPTION = "[data-testid='stException']"
@@ -229,7 +230,8 @@ async def visit(browser, url: str, photo: Path | None, timeout: float, together:
         started, waits_seen, seen = None, [], {"progress": "", "alerts": ""}
         deadline = clicked + timeout
         while time.perf_counter() < deadline:
-            seen = await page.evaluate(PROBE)
+            # page.evaluate has no timeout of its own: a tab that stops answering must not hold the benchmark
+            seen = await asyncio.wait_for(page.evaluate(PROBE), timeout=LOOK_TIMEOUT)
             if started is None and seen["progress"].startswith("Epoch "):
                 started = time.perf_counter()
             if "queue" in seen["progress"]:
