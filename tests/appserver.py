@@ -30,6 +30,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def server_environment() -> dict:
+    """This process's environment minus what only the in-process page tests set (see conftest.py)."""
+    return {name: value for name, value in os.environ.items() if name != "PLAYGROUND_SETTINGS_DELAY"}
+
+
 @contextmanager
 def running_app(
     timeout: float = 90, extra_args: tuple[str, ...] = (), env: dict | None = None, prefix: tuple[str, ...] = ()
@@ -62,7 +67,7 @@ def running_app(
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        env={**server_environment(), "PYTHONPATH": str(ROOT), **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -7,7 +7,15 @@ import streamlit as st
 from playground.config import ConfigError
 from playground.numpy_net import summary_rows
 from playground.pages.common import current_config, dataset, dataset_problem, session_lab, trainer_pool
-from playground.pages.settings import config_from_widgets, forget_link_notes, settings_sidebar
+from playground.pages.settings import (
+    bring_the_settings,
+    chosen_config,
+    first_look,
+    first_look_sidebar,
+    forget_link_notes,
+    settings_delay,
+    settings_sidebar,
+)
 from playground.snapshots import RunState
 from playground.workers import RemoteRun, TrainerBusy, wait_in_words
 
@@ -46,7 +54,7 @@ def press_train() -> None:
         st.session_state.trainer_busy = problem
         return
     try:
-        config = config_from_widgets()  # this very click may also have committed a typed-in value
+        config = chosen_config()  # this very click may also have committed a typed-in value
     except ConfigError:
         config = current_config()  # the page says what is wrong; the last good settings train
     try:
@@ -156,7 +164,9 @@ run = lab.current
 st.session_state.results_shown_for = run.uid if run is not None else None  # what the page below is about
 st.fragment(training_panel, key="training_panel")()
 
-config = settings_sidebar(notes=notes_slot)  # a link's or a setting's problem is said at the top
+quick = first_look()
+# A link's or a setting's problem is said at the top.
+config = first_look_sidebar(notes=notes_slot) if quick else settings_sidebar(notes=notes_slot)
 rows = summary_rows(config)
 parameters = sum(row["parameters"] for row in rows)
 with summary_slot.expander(f"Model summary: {parameters:,} weights to learn", expanded=run is None):
@@ -165,6 +175,8 @@ with summary_slot.expander(f"Model summary: {parameters:,} weights to learn", ex
     st.markdown(summary_markdown(rows))
     st.caption("Each weight is a number the optimizer adjusts. The lecture model has 101,770.")
 
+if quick:
+    st.fragment(bring_the_settings, run_every=settings_delay())()
 data = dataset()  # a missing or corrupt copy is said here, before anyone presses Train
 if run is None:
     trainer_pool().warm_up()  # after the page is drawn: the first Train press then finds TensorFlow loaded
