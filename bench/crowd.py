@@ -214,6 +214,8 @@ async def visit(browser, url: str, photo: Path | None, timeout: float, together:
         button = page.locator(".st-key-train_button button:not([disabled])").first
         try:
             await button.wait_for(timeout=timeout * 1000)
+            if together is not None:  # loaded as a visitor sees it: the settings too, which follow the first view
+                await page.locator(".st-key-preset").wait_for(timeout=timeout * 1000)
         finally:
             if together is not None:
                 await together.wait()  # "now everybody press Train": after every page has loaded (or failed to)
