@@ -214,8 +214,11 @@ async def visit(browser, url: str, photo: Path | None, timeout: float, together:
         button = page.locator(".st-key-train_button button:not([disabled])").first
         try:
             await button.wait_for(timeout=timeout * 1000)
-            if together is not None:  # loaded as a visitor sees it: the settings too, which follow the first view
-                await page.locator(".st-key-preset").wait_for(timeout=timeout * 1000)
+            if together is not None:
+                # Loaded as a visitor sees it: the settings too, which follow the first view. Pressing while ten
+                # tabs on one core still draw their sidebars was measured to put every answer behind them (14-28 s
+                # instead of 2.4-5.4 s); a visitor on their own device waits at most one sidebar (about a second).
+                await page.locator(".st-key-hp_stop_loss_on input").wait_for(state="attached", timeout=timeout * 1000)
         finally:
             if together is not None:
                 await together.wait()  # "now everybody press Train": after every page has loaded (or failed to)
