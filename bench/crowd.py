@@ -252,6 +252,8 @@ async def visit(browser, url: str, photo: Path | None, timeout: float, together:
             await asyncio.sleep(TICK)
         ended = time.perf_counter()
         result["finished"] = bool(FINISHED.search(seen["alerts"]))
+        if not result["finished"]:
+            result["ended_with"] = (seen["alerts"] or seen["progress"])[:300]  # what that visitor was told
         reported = re.search(r"Training (?:finished|stopped): .*?\((\d+) s\)", seen["alerts"])
         result["reported_training_s"] = int(reported.group(1)) if reported else None
         result["queue_wait_s"] = round((started or ended) - clicked, 2)
@@ -400,6 +402,7 @@ async def crowd(args) -> dict:
                                 "queue_messages",
                                 "websocket_reconnections",
                                 "fresh_page_after_run",
+                                "ended_with",
                             )
                         }
                         for r in results
