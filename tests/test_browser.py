@@ -148,6 +148,28 @@ def test_uploading_a_photo_through_the_real_widget(page, app_url, fashion, tmp_p
     page.screenshot(path=str(SHOTS / "try_it_upload.png"), full_page=True)
 
 
+def test_a_first_view_trains_at_once_and_its_settings_follow(browser):
+    """The Train page's first view comes before its settings widgets (held back 4 s here to watch it): Train
+    pressed then trains the link's settings, and the settings that follow show them, toggles included."""
+    with running_app(env={"PLAYGROUND_SETTINGS_DELAY": "4"}) as (url, _, _):
+        context = browser.new_context(viewport={"width": 1400, "height": 1800})
+        page = context.new_page()
+        try:
+            page.goto(f"{url}/?epochs=2&train_limit=2000")
+            train = page.locator(".st-key-train_button button:not([disabled])").first
+            train.wait_for(timeout=90_000)
+            assert page.get_by_text("Loading the settings").count() == 1
+            assert page.locator(".st-key-hp_epochs").count() == 0, "no settings widgets in the first view"
+            train.click()
+            wait_for_text(page, re.compile(r"Training finished"), 120)
+            wait_for_text(page, re.compile(r"finished all 2 epochs"), 5)
+            assert page.locator(".st-key-hp_normalize input").is_checked()
+            assert "2" in page.locator(".st-key-hp_epochs").inner_text()
+            no_exception(page)
+        finally:
+            context.close()
+
+
 def test_closing_the_tab_stops_its_training_and_frees_the_trainer(browser):
     """One trainer only: a second visitor waits in the queue until the first closes their tab."""
     extra = ("--server.disconnectedSessionTTL", "2")

@@ -31,8 +31,7 @@ SECTIONS = {  # the sidebar's groups (Setting.section), in order
 }
 PLAIN_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,40}")  # a parameter name safe to show as it is
 # A newcomer's first view of Train comes without the ~20 settings widgets, which cost a slow browser about a
-# second to draw (bench: Train button usable after 3.7-4.4 s instead of 4.6-5.5 s); the browser asks for them
-# SETTINGS_DELAY seconds after it has drawn the rest. PLAYGROUND_SETTINGS_DELAY=0 draws everything at once.
+# second to draw; they follow SETTINGS_DELAY seconds later. PLAYGROUND_SETTINGS_DELAY=0 draws everything at once.
 SETTINGS_DELAY = 0.5
 
 
@@ -224,7 +223,7 @@ def first_look() -> bool:
     """True for a session's very first view of Train: the settings widgets come a moment later."""
     if settings_delay() <= 0 or st.session_state.get("settings_shown"):
         return False
-    st.session_state.settings_shown = True  # whatever runs next (the browser's call below, a click) draws them
+    st.session_state.settings_shown = True  # whatever runs next (the page's own rerun, a click) draws them
     return True
 
 
@@ -234,13 +233,6 @@ def first_look_sidebar(notes=st) -> ExperimentConfig:
     show_link_notes(notes)
     st.sidebar.caption(":material/tune: Loading the settings…")
     return current_config()
-
-
-def bring_the_settings() -> None:
-    """Run by the browser once it has drawn a first look: the whole page again, this time with its settings."""
-    if st.session_state.get("settings_asked"):
-        st.rerun(scope="app")
-    st.session_state.settings_asked = True  # the first call is the page's own run, not the browser's
 
 
 def settings_sidebar(notes=st) -> ExperimentConfig:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from playground.config import ConfigError
 from playground.numpy_net import summary_rows
 from playground.pages.common import current_config, dataset, dataset_problem, session_lab, trainer_pool
 from playground.pages.settings import (
-    bring_the_settings,
     chosen_config,
     first_look,
     first_look_sidebar,
@@ -176,7 +177,10 @@ with summary_slot.expander(f"Model summary: {parameters:,} weights to learn", ex
     st.caption("Each weight is a number the optimizer adjusts. The lecture model has 101,770.")
 
 if quick:
-    st.fragment(bring_the_settings, run_every=settings_delay())()
+    # The browser draws this first view meanwhile; then the whole page again, with its settings. (A fragment's
+    # timer asking for them instead was measured to uncheck the sidebar's toggles in 6 of 10 busy tabs.)
+    time.sleep(settings_delay())
+    st.rerun()
 data = dataset()  # a missing or corrupt copy is said here, before anyone presses Train
 if run is None:
     trainer_pool().warm_up()  # after the page is drawn: the first Train press then finds TensorFlow loaded
