@@ -205,8 +205,8 @@ async def visit(browser, url: str, photo: Path | None, timeout: float, together:
     page.set_default_timeout(timeout * 1000)  # 30 tabs on one browser core: even a link click can take a while
     result = {"finished": False, "exceptions": 0}
     clock = SocketClock()
-    sockets: list[float] = []  # when the page opened a websocket to the app: more than one is a reconnection
-    page.on("websocket", lambda socket: sockets.append(time.perf_counter()) if "_stcore/stream" in socket.url else None)
+    sockets = []  # the page's websockets to the app: more than one is a reconnection
+    page.on("websocket", lambda socket: sockets.append(socket) if "_stcore/stream" in socket.url else None)
     try:
         await clock.attach(context, page)
         await context.add_init_script(CLICK_CLOCK)

@@ -7,8 +7,8 @@ import os
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-# AppTest runs no browser, so nothing would ask for a first look's settings widgets: page tests get the whole
-# Train page at once (tests/test_pages.py checks the first look on its own; app servers use the default).
+# Page tests get the whole Train page at once, sparing each first run its half-second wait before the settings
+# (tests/test_pages.py and tests/test_browser.py check that first view on their own; app servers use the default).
 os.environ["PLAYGROUND_SETTINGS_DELAY"] = "0"
 
 
