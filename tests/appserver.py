@@ -82,7 +82,7 @@ def running_app(
                 pass
             if time.perf_counter() - started > timeout:
                 raise RuntimeError("streamlit did not become healthy in time")
-            time.sleep(0.2)
+            time.sleep(0.05)  # a start-up is timed from here: don't add a long poll to it
         yield url, time.perf_counter() - started, process
     finally:
         process.terminate()
