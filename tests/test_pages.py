@@ -531,3 +531,17 @@ def test_a_model_too_big_for_the_server_is_refused_on_the_page_and_nothing_start
         assert all(worker.run is None for worker in small_server._workers), "nothing was started"
     finally:
         small_server.shutdown()
+
+
+def test_a_live_view_looks_for_news_seldom_far_back_in_the_queue():
+    """Thirty waiting visitors asking twice a second cost the one web process; a run's place moves once per run."""
+    from playground.pages.common import FAR_BACK_REFRESH_SECONDS, LIVE_REFRESH_SECONDS, refresh_seconds
+    from playground.snapshots import RunState, Snapshot
+
+    def pace(state, place=0):
+        return refresh_seconds(Snapshot(state=state, queue_position=place))
+
+    assert pace(RunState.QUEUED, 12) == FAR_BACK_REFRESH_SECONDS > pace(RunState.QUEUED, 2) > LIVE_REFRESH_SECONDS
+    assert pace(RunState.QUEUED, 3) < pace(RunState.QUEUED, 4)  # the last few places are watched more closely
+    assert pace(RunState.QUEUED, 0) == pace(RunState.RUNNING) == pace(RunState.STOPPING) == LIVE_REFRESH_SECONDS
+    assert all(pace(state) is None for state in (RunState.FINISHED, RunState.STOPPED, RunState.FAILED))

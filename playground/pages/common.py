@@ -11,7 +11,15 @@ import streamlit as st
 
 from playground.config import LECTURE, ExperimentConfig
 from playground.data import DataError, FashionMNIST, load_fashion_mnist
+from playground.snapshots import RunState, Snapshot
 from playground.workers import RemoteRun, WorkerPool, default_pool
+
+# How often a live view looks for news. A place in the queue moves once per run (~20 s with a class), and every
+# look is a rerun in the one web process that also serves everybody else: those far back look seldom.
+LIVE_REFRESH_SECONDS = 1.0
+QUEUED_REFRESH_SECONDS = 2.0
+FAR_BACK_REFRESH_SECONDS = 6.0
+NEAR_THE_FRONT = 3  # places counted from 1
 
 
 @st.cache_resource(show_spinner="Loading the 70,000 Fashion-MNIST images…")
@@ -73,6 +81,27 @@ class SessionLab:
 def session_lab() -> SessionLab:
     """One SessionLab per browser session: survives reruns and page changes, released with the tab."""
     return SessionLab()
+
+
+def refresh_seconds(snapshot: Snapshot) -> float | None:
+    """A live view's timer for this snapshot: None once the run has ended. A view whose snapshot now wants
+    another pace reruns the page once to set it (see live_view on Train and the Lesson)."""
+    if snapshot.state.done:
+        return None
+    if snapshot.state is not RunState.QUEUED or snapshot.queue_position == 0:  # training, or about to
+        return LIVE_REFRESH_SECONDS
+    return QUEUED_REFRESH_SECONDS if snapshot.queue_position <= NEAR_THE_FRONT else FAR_BACK_REFRESH_SECONDS
+
+
+def live_figure(run: RemoteRun, snapshot: Snapshot, slot: str):
+    """The live chart for this snapshot, built again only when the run has published something new."""
+    from playground import charts  # Plotly: imported once a run exists, not for a newcomer's first view
+
+    key, cache = (run.uid, snapshot.version), f"{slot}_figure"
+    cached = st.session_state.get(cache)
+    if cached is None or cached[0] != key:
+        st.session_state[cache] = cached = (key, charts.live_training_figure(snapshot))
+    return cached[1]
 
 
 def current_config() -> ExperimentConfig:

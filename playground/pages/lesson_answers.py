@@ -14,11 +14,10 @@ from playground import charts, lesson_exercises, lesson_runs
 from playground.charts.style import plotly_config
 from playground.lesson_records import load_run
 from playground.lesson_runs import Outcome
-from playground.pages.common import session_lab
+from playground.pages.common import live_figure, refresh_seconds, session_lab
 from playground.snapshots import RunState
 from playground.workers import RemoteRun, TrainerBusy
 
-LIVE_REFRESH_SECONDS = 1.0
 STILL = plotly_config("fashion-lesson")  # only the camera in the toolbar: nothing to zoom on a projector
 
 
@@ -45,19 +44,21 @@ def live_run(slot: str) -> RemoteRun | None:
     return next((run for run in session_lab().runs if run.uid == uid), None)
 
 
-def live_view(run: RemoteRun, slot: str, after) -> None:
+def live_view(run: RemoteRun, slot: str, after, refresh: float | None) -> None:
     """Progress and the live chart; once finished, the run's numbers and `after(run)`."""
     snap = run.snapshot
+    if not snap.state.done and refresh_seconds(snap) != refresh:
+        st.rerun()  # nearer the front, or its turn has come: look for news more often
     if not snap.state.done:
         st.progress(snap.progress, text=lesson_runs.progress_in_words(snap))
         if snap.state is not RunState.QUEUED:
-            st.plotly_chart(charts.live_training_figure(snap), key=f"{slot}_live_chart", config=STILL)
+            st.plotly_chart(live_figure(run, snap, slot), key=f"{slot}_live_chart", config=STILL)
         st.button("Stop", key=f"{slot}_stop", icon=":material/stop:", on_click=run.stop)
         return
     if snap.state is RunState.FAILED:
         st.error(snap.error, icon=":material/error:")
     else:
-        st.plotly_chart(charts.live_training_figure(snap), key=f"{slot}_live_chart", config=STILL)
+        st.plotly_chart(live_figure(run, snap, slot), key=f"{slot}_live_chart", config=STILL)
         if snap.epoch_history:
             st.caption(lesson_runs.history_in_words(snap.epoch_history))
         st.success(lesson_runs.finished_in_words(snap), icon=":material/check:")
@@ -100,8 +101,8 @@ def recorded_or_live(slot: str, config, answer, label: str = "Run it live", afte
     run = live_run(slot)
     if run is not None:
         st.markdown(f"**Live run:** {lesson_runs.describe_config(run.config)}")
-        refresh = LIVE_REFRESH_SECONDS if not run.snapshot.state.done else None
-        st.fragment(run_every=refresh, key=f"{slot}_fragment")(live_view)(run, slot, after)
+        refresh = refresh_seconds(run.snapshot)
+        st.fragment(run_every=refresh, key=f"{slot}_fragment")(live_view)(run, slot, after, refresh)
 
 
 # -- Shipped records, compared -------------------------------------------------------------------------

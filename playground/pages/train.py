@@ -8,7 +8,15 @@ import streamlit as st
 
 from playground.config import ConfigError
 from playground.numpy_net import summary_rows
-from playground.pages.common import current_config, dataset, dataset_problem, session_lab, trainer_pool
+from playground.pages.common import (
+    current_config,
+    dataset,
+    dataset_problem,
+    live_figure,
+    refresh_seconds,
+    session_lab,
+    trainer_pool,
+)
 from playground.pages.settings import (
     chosen_config,
     first_look,
@@ -20,10 +28,6 @@ from playground.pages.settings import (
 from playground.snapshots import RunState
 from playground.workers import RemoteRun, TrainerBusy, wait_in_words
 
-# The live view looks for news this often while training, and seldom while waiting in the queue; it redraws
-# the chart only when the run has moved on (a class of 30 shares one core).
-LIVE_REFRESH_SECONDS = 1.0
-QUEUED_REFRESH_SECONDS = 2.0
 LONG_WAIT_SECONDS = 300  # past this, a waiting visitor is told plainly that it will take a while
 
 
@@ -85,25 +89,10 @@ def describe(snap) -> str:
     return f"Epoch {snap.epoch} of {snap.epochs} · {snap.examples_seen:,} images seen · {snap.elapsed:.0f} s{eta}"
 
 
-def live_figure(run: RemoteRun, snap):
-    """The chart for this snapshot, built again only when the run has published something new."""
-    from playground import charts  # Plotly: imported once a run exists, not for a newcomer's first view
-
-    key = (run.uid, snap.version)
-    cached = st.session_state.get("live_figure")
-    if cached is None or cached[0] != key:
-        st.session_state.live_figure = cached = (key, charts.live_training_figure(snap))
-    return cached[1]
-
-
-def waiting_in_line(snap) -> bool:
-    return snap.state is RunState.QUEUED and snap.queue_position > 0
-
-
-def live_view(run: RemoteRun, waiting: bool) -> None:
+def live_view(run: RemoteRun, refresh: float | None) -> None:
     snap = run.snapshot
-    if waiting and not waiting_in_line(snap):
-        st.rerun()  # its turn has come: switch to the faster refresh
+    if not snap.state.done and refresh_seconds(snap) != refresh:
+        st.rerun()  # nearer the front, or its turn has come: look for news more often
     if not snap.state.done:
         st.progress(snap.progress, text=describe(snap))
     elif snap.state is RunState.FAILED:
@@ -113,7 +102,7 @@ def live_view(run: RemoteRun, waiting: bool) -> None:
     if snap.batch_points or snap.epoch_history:
         from playground.charts.style import plotly_config  # with Plotly, once a run exists
 
-        st.plotly_chart(live_figure(run, snap), key="live_chart", config=plotly_config("fashion-training-live"))
+        st.plotly_chart(live_figure(run, snap, "live"), key="live_chart", config=plotly_config("fashion-training-live"))
     elif not snap.state.done:
         # Nothing to plot yet. Plotly is the heaviest script a browser loads here (a class pressing Train
         # together on slow machines would each load it at the moment of their click): it comes with the first
@@ -156,9 +145,8 @@ def training_panel() -> None:
         st.info("Press **Train** to start. The lecture model takes about 10 seconds here.", icon=":material/school:")
         return
     st.subheader("Watch it learn")
-    waiting = waiting_in_line(run.snapshot)
-    refresh = (QUEUED_REFRESH_SECONDS if waiting else LIVE_REFRESH_SECONDS) if active else None
-    st.fragment(run_every=refresh, key="live_view")(live_view)(run, waiting)
+    refresh = refresh_seconds(run.snapshot)
+    st.fragment(run_every=refresh, key="live_view")(live_view)(run, refresh)
 
 
 run = lab.current
