@@ -141,11 +141,14 @@ class Sampler:
 
     def __init__(self, pid: int):
         self.pid, self.peak, self.peak_web, self._task = pid, 0.0, 0.0, None
+        self.peak_parts: list[float] = []  # each process's MB at the peak, the web process first
 
     async def _loop(self):
         while True:
-            self.peak = max(self.peak, tree_rss_mb(self.pid))
-            self.peak_web = max(self.peak_web, _rss_mb(self.pid))
+            parts = [_rss_mb(member) for member in _tree(self.pid)]
+            if sum(parts) > self.peak:
+                self.peak, self.peak_parts = sum(parts), [round(part, 1) for part in parts if part]
+            self.peak_web = max(self.peak_web, parts[0])
             await asyncio.sleep(0.5)
 
     def start(self):
@@ -352,6 +355,7 @@ async def crowd(args) -> dict:
             sampler.stop()
             report["rss_peak_mb"] = round(sampler.peak, 1)
             report["rss_peak_web_process_mb"] = round(sampler.peak_web, 1)
+            report["rss_peak_per_process_mb"] = sampler.peak_parts
             await browser.close()
 
             after = await memory_after_leaving(server.pid, args.settle)

@@ -7,14 +7,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.config import OPTIMIZERS, ExperimentConfig
+from playground.config import LECTURE, OPTIMIZERS, ExperimentConfig
 from playground.numpy_net import count_parameters, layer_plan
 
 MB = 1024 * 1024
 OPTIMIZER_SLOTS = {name: optimizer.slots for name, optimizer in OPTIMIZERS.items()}  # declared in choices.py
-# Measured here (bench/crowd.py, /proc): the web process without TensorFlow holds 275-313 MB with ten visitors;
-# a worker with TensorFlow and the data 816-916 MB between lecture runs. What a run adds comes on top.
-WORKER_BASE_MB, WEB_BASE_MB = 850.0, 300.0
+# Measured here (bench/crowd.py, /proc): the web process without TensorFlow holds 275-313 MB with ten visitors and
+# up to 363 MB with thirty; a worker with TensorFlow and the data 816-916 MB between lecture runs. A run adds more.
+WORKER_BASE_MB, WEB_BASE_MB = 850.0, 370.0
+# Besides its model, a run's worker holds its training images twice (a tensor and tf.data's shuffle buffer) and,
+# for the evaluation and the compiled graphs, about this much more: a lecture run measured +155 MB at its peak.
+RUN_SCRATCH_MB = 60.0
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,12 @@ class Limits:
     max_run_seconds: float = 600.0
     memory_budget_mb: float = 1500.0
     worker_idle_seconds: float = 120.0  # an idle worker exits, giving its memory back; the next run starts one
-    worker_recycle_mb: float = 1000.0  # a worker grown past this is replaced after its run (~20 MB kept per run)
+
+    @property
+    def worker_recycle_mb(self) -> float:
+        """A worker grown past this is replaced after its run (each run leaves ~20 MB behind): a lecture run on
+        top of it, beside the web process, still fits the budget."""
+        return (self.memory_budget_mb - WEB_BASE_MB) / self.workers - training_megabytes(LECTURE)
 
     @property
     def room_for_models_mb(self) -> float:
@@ -53,11 +61,13 @@ class Limits:
 
 def training_megabytes(config: ExperimentConfig) -> float:
     """What training this config adds to a worker: weights, gradients, optimizer slots, the kept checkpoint and
-    its copy on the way to the web process, and a batch of activations forward and backward (with XLA's buffers)."""
+    its copy on the way to the web process, a batch of activations forward and backward (with XLA's buffers),
+    and its input pipeline (the training images and labels twice, and the scratch of an evaluation)."""
     parameters = count_parameters(config)
     copies = 1 + 1 + OPTIMIZER_SLOTS[config.optimizer] + 2
     activations = sum(int(np.prod(layer.output_shape)) for layer in layer_plan(config))
-    return (parameters * copies + config.batch_size * activations * 4) * 4 / MB
+    model = (parameters * copies + config.batch_size * activations * 4) * 4 / MB
+    return model + 2 * config.train_limit * (28 * 28 + 1) / MB + RUN_SCRATCH_MB
 
 
 def kept_megabytes(config: ExperimentConfig) -> float:

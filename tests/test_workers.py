@@ -160,3 +160,15 @@ def test_limits_come_from_the_environment_and_ignore_nonsense():
         {"PLAYGROUND_MAX_QUEUE": "5", "PLAYGROUND_MAX_RUN_SECONDS": "30", "PLAYGROUND_MEMORY_BUDGET_MB": "lots"}
     )
     assert (limits.max_queue, limits.max_run_seconds, limits.memory_budget_mb) == (5, 30.0, 1500.0)
+
+
+def test_a_worker_is_replaced_before_its_next_run_would_overrun_the_budget():
+    """A worker keeps ~20 MB per run; a lecture run's peak (+155 MB measured) must still fit beside the web process."""
+    from playground.limits import WEB_BASE_MB
+
+    small, large = Limits(memory_budget_mb=1500), Limits(memory_budget_mb=2500)
+    assert WEB_BASE_MB + small.worker_recycle_mb + training_megabytes(LECTURE) == pytest.approx(1500)
+    assert large.worker_recycle_mb - small.worker_recycle_mb == pytest.approx(1000)
+    # The input pipeline counts: the training images are held twice while a run trains.
+    fewer = LECTURE.replace(train_limit=6000)
+    assert training_megabytes(LECTURE) - training_megabytes(fewer) == pytest.approx(2 * 54000 * 785 / 2**20)
