@@ -42,10 +42,7 @@ class Limits:
     @classmethod
     def from_environment(cls, environ=os.environ) -> Limits:
         def number(name: str, default: float) -> float:
-            try:
-                return max(0.0, float(environ.get(name, default)))
-            except ValueError:
-                return default
+            return environment_number(name, default, environ)
 
         return cls(
             workers=max(1, int(number("PLAYGROUND_WORKERS", cls.workers))),
@@ -54,6 +51,14 @@ class Limits:
             memory_budget_mb=number("PLAYGROUND_MEMORY_BUDGET_MB", cls.memory_budget_mb) or cls.memory_budget_mb,
             worker_idle_seconds=number("PLAYGROUND_WORKER_IDLE_SECONDS", cls.worker_idle_seconds),
         )
+
+
+def environment_number(name: str, default: float, environ=os.environ) -> float:
+    """A setting from the environment: a number ≥ 0, or the default when it is missing or nonsense."""
+    try:
+        return max(0.0, float(environ.get(name, default)))
+    except ValueError:
+        return default
 
 
 # -- What a run costs --------------------------------------------------------------------------

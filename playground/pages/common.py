@@ -84,13 +84,19 @@ def session_lab() -> SessionLab:
 
 
 def refresh_seconds(snapshot: Snapshot) -> float | None:
-    """A live view's timer for this snapshot: None once the run has ended. A view whose snapshot now wants
-    another pace reruns the page once to set it (see live_view on Train and the Lesson)."""
+    """A live view's timer for this snapshot: None once the run has ended (see keep_pace)."""
     if snapshot.state.done:
         return None
     if snapshot.state is not RunState.QUEUED or snapshot.queue_position == 0:  # training, or about to
         return LIVE_REFRESH_SECONDS
     return QUEUED_REFRESH_SECONDS if snapshot.queue_position <= NEAR_THE_FRONT else FAR_BACK_REFRESH_SECONDS
+
+
+def keep_pace(snapshot: Snapshot, refresh: float | None) -> None:
+    """In a live view whose timer was set to `refresh`: if the snapshot now wants another pace (nearer the front
+    of the queue, or its turn has come), rerun the page once to set it. An ended run's view stops its own timer."""
+    if not snapshot.state.done and refresh_seconds(snapshot) != refresh:
+        st.rerun()
 
 
 def live_figure(run: RemoteRun, snapshot: Snapshot, slot: str):

@@ -14,7 +14,7 @@ from playground import charts, lesson_exercises, lesson_runs
 from playground.charts.style import plotly_config
 from playground.lesson_records import load_run
 from playground.lesson_runs import Outcome
-from playground.pages.common import live_figure, refresh_seconds, session_lab
+from playground.pages.common import keep_pace, live_figure, refresh_seconds, session_lab
 from playground.snapshots import RunState
 from playground.workers import RemoteRun, TrainerBusy
 
@@ -47,8 +47,7 @@ def live_run(slot: str) -> RemoteRun | None:
 def live_view(run: RemoteRun, slot: str, after, refresh: float | None) -> None:
     """Progress and the live chart; once finished, the run's numbers and `after(run)`."""
     snap = run.snapshot
-    if not snap.state.done and refresh_seconds(snap) != refresh:
-        st.rerun()  # nearer the front, or its turn has come: look for news more often
+    keep_pace(snap, refresh)
     if not snap.state.done:
         st.progress(snap.progress, text=lesson_runs.progress_in_words(snap))
         if snap.state is not RunState.QUEUED:

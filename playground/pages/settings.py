@@ -7,7 +7,6 @@ layers are "hp_layers" and "hp_units_0" to "hp_units_3".
 
 from __future__ import annotations
 
-import os
 import re
 
 import streamlit as st
@@ -20,6 +19,7 @@ from playground.config import (
     describe_changes,
     split_known_params,
 )
+from playground.limits import environment_number
 from playground.pages.common import current_config
 from playground.presets import PRESETS
 from playground.settings_schema import Setting
@@ -36,10 +36,7 @@ SETTINGS_DELAY = 0.5
 
 
 def settings_delay() -> float:
-    try:
-        return max(0.0, float(os.environ.get("PLAYGROUND_SETTINGS_DELAY", SETTINGS_DELAY)))
-    except ValueError:
-        return SETTINGS_DELAY
+    return environment_number("PLAYGROUND_SETTINGS_DELAY", SETTINGS_DELAY)
 
 
 # -- Settings <-> widget state -----------------------------------------------------------------------

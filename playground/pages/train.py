@@ -12,6 +12,7 @@ from playground.pages.common import (
     current_config,
     dataset,
     dataset_problem,
+    keep_pace,
     live_figure,
     refresh_seconds,
     session_lab,
@@ -91,8 +92,7 @@ def describe(snap) -> str:
 
 def live_view(run: RemoteRun, refresh: float | None) -> None:
     snap = run.snapshot
-    if not snap.state.done and refresh_seconds(snap) != refresh:
-        st.rerun()  # nearer the front, or its turn has come: look for news more often
+    keep_pace(snap, refresh)
     if not snap.state.done:
         st.progress(snap.progress, text=describe(snap))
     elif snap.state is RunState.FAILED:
