@@ -209,7 +209,24 @@ async def visit(browser, url: str, photo: Path | None, timeout: float, together:
     result = {"finished": False, "exceptions": 0}
     clock = SocketClock()
     sockets = []  # the page's websockets to the app: more than one is a reconnection
-    page.on("websocket", lambda socket: sockets.append(socket) if "_stcore/stream" in socket.url else None)
+    opened = time.perf_counter()
+    # When each websocket opened and closed, and why the page says it closed (Streamlit's frontend logs
+    # "WebSocket onclose: code=..., reason=..." and reconnects); seconds since this visitor opened the page.
+    socket_events: list[str] = []
+
+    def on_socket(socket) -> None:
+        if "_stcore/stream" not in socket.url:
+            return
+        sockets.append(socket)
+        socket_events.append(f"open {time.perf_counter() - opened:.1f}")
+        socket.on("close", lambda _: socket_events.append(f"close {time.perf_counter() - opened:.1f}"))
+
+    def on_console(message) -> None:
+        if re.search(r"[Ww]eb[Ss]ocket|timed out", message.text):
+            socket_events.append(f"{message.text[:120]} @{time.perf_counter() - opened:.1f}")
+
+    page.on("websocket", on_socket)
+    page.on("console", on_console)
     try:
         await clock.attach(context, page)
         await context.add_init_script(CLICK_CLOCK)
@@ -241,6 +258,7 @@ async def visit(browser, url: str, photo: Path | None, timeout: float, together:
         result["server_answer_s"] = clock.server_answer_seconds(sent_before)
         result["page_click_to_answer_s"] = round((await timing.json_value())["ms"] / 1000, 3)
         result["clicked_at"] = clicked
+        result["clicked_after_s"] = round(clicked - opened, 1)
         started, waits_seen, seen = None, [], {"progress": "", "alerts": ""}
         deadline = clicked + timeout
         while time.perf_counter() < deadline:
@@ -263,6 +281,7 @@ async def visit(browser, url: str, photo: Path | None, timeout: float, together:
         result["training_s"] = round(ended - (started or clicked), 2)
         result["click_to_end_s"] = round(ended - clicked, 2)
         result["ended_at"] = ended
+        result["ended_after_s"] = round(ended - opened, 1)
         result["queue_messages"] = waits_seen[:1] + waits_seen[-1:]
         result["exceptions"] += await count_exceptions(page)
 
@@ -289,6 +308,7 @@ async def visit(browser, url: str, photo: Path | None, timeout: float, together:
             pass
     finally:
         result["websocket_reconnections"] = max(0, len(sockets) - 1)
+        result["websocket_events"] = socket_events if len(sockets) > 1 else []
         await context.close()
     return result
 
@@ -407,6 +427,9 @@ async def crowd(args) -> dict:
                                 "photo_answer",
                                 "queue_messages",
                                 "websocket_reconnections",
+                                "clicked_after_s",
+                                "ended_after_s",
+                                "websocket_events",
                                 "fresh_page_after_run",
                                 "ended_with",
                             )
