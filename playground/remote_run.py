@@ -44,6 +44,7 @@ class RemoteRun:
         self.model_released = False  # True once memory ran short and this older run gave its model back
         self.superseded = False  # the session has started a newer run
         self.finished_at: float | None = None
+        self.dispatched_at: float | None = None  # when a worker was given it (time.monotonic)
         self._done = threading.Event()
         self._snapshot = Snapshot(epochs=config.epochs)
 

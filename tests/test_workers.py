@@ -13,7 +13,7 @@ import pytest
 from playground.config import LECTURE
 from playground.inference import Classifier
 from playground.limits import Limits, kept_megabytes, training_megabytes
-from playground.snapshots import RunState
+from playground.snapshots import RunState, Snapshot
 from playground.workers import RemoteRun, TrainerBusy, WorkerPool
 
 SMALL = LECTURE.replace(epochs=2, train_limit=3000)
@@ -153,6 +153,24 @@ def test_older_runs_give_their_models_back_when_memory_is_short():
     pool._make_room(LECTURE)
     assert [r.model_released for r in runs] == [True, True, False], "the session's current run keeps its model"
     assert runs[0].kept_weights is None and runs[0].snapshot is not None
+
+
+def test_the_queue_learns_the_whole_time_a_run_takes_here_not_only_its_batches():
+    """A run's batches took 10 s, but 16 s passed from a worker taking it to its model coming back (a worker
+    loading TensorFlow, building, evaluating): those waiting behind it are told about the 16."""
+    from types import SimpleNamespace
+
+    pool = WorkerPool(Limits(workers=1))
+    images = LECTURE.train_limit * (1 - LECTURE.validation_split) * LECTURE.epochs
+    for _ in range(5):
+        run = RemoteRun(LECTURE, pool)
+        run.dispatched_at = time.monotonic() - 16.0
+        worker = SimpleNamespace(run=run, rss_mb=100.0, idle_since=0.0)
+        done = Snapshot(state=RunState.FINISHED, epochs=LECTURE.epochs, examples_seen=int(images), elapsed=10.0)
+        pool.on_message(worker, ("done", done, None, None, 100.0))
+        assert run.snapshot.state is RunState.FINISHED and worker.run is None
+    assert 15.0 < pool.estimate_seconds(LECTURE) < 17.0
+    assert pool.estimate_seconds(LECTURE.replace(epochs=2 * LECTURE.epochs)) > 25.0, "the batches still scale"
 
 
 def test_limits_come_from_the_environment_and_ignore_nonsense():
