@@ -296,6 +296,7 @@ async def visit(browser, url: str, photo: Path | None, timeout: float, together:
             answer = page.locator("[data-testid='stAlert']").filter(has_not_text=WAITING_HINTS)
             await answer.first.wait_for(timeout=120_000)
             result["photo_answer_s"] = round(time.perf_counter() - uploaded, 2)
+            socket_events.append(f"photo uploaded {uploaded - opened:.1f}, answered {time.perf_counter() - opened:.1f}")
             text = await answer.first.inner_text()
             result["photo_answer"] = "verdict" if "The model is" in text else text[:80]
             result["exceptions"] += await count_exceptions(page)
@@ -307,8 +308,10 @@ async def visit(browser, url: str, photo: Path | None, timeout: float, together:
         except Exception:
             pass
     finally:
+        # Closing the tab closes its websocket too: only what happened before this counts as a reconnection.
+        socket_events.append(f"tab closing {time.perf_counter() - opened:.1f}")
         result["websocket_reconnections"] = max(0, len(sockets) - 1)
-        result["websocket_events"] = socket_events if len(sockets) > 1 else []
+        result["websocket_events"] = list(socket_events) if len(sockets) > 1 else []
         await context.close()
     return result
 
