@@ -200,9 +200,11 @@ class SocketClock:
         return round(end - request, 3)
 
 
-async def visit(browser, url: str, photo: Path | None, timeout: float, together: asyncio.Barrier | None = None) -> dict:
-    """Open Train, press Train (with the others, when `together` is given), wait for the end; then upload a
-    photo on Try it. Returns what was seen."""
+async def visit(
+    browser, url: str, photo: Path | None, timeout: float, together: asyncio.Barrier | None = None, later: float = 0
+) -> dict:
+    """Open Train, press Train (with the others, when `together` is given, `later` seconds after them), wait for
+    the end; then upload a photo on Try it. Returns what was seen."""
     context = await browser.new_context(viewport={"width": 1280, "height": 1400})
     page = await context.new_page()
     page.set_default_timeout(timeout * 1000)  # 30 tabs on one browser core: even a link click can take a while
@@ -242,7 +244,7 @@ async def visit(browser, url: str, photo: Path | None, timeout: float, together:
         finally:
             if together is not None:
                 await together.wait()  # "now everybody press Train": after every page has loaded (or failed to)
-        await asyncio.sleep(0.5)  # let the frames of the page's own first run arrive before the click
+        await asyncio.sleep(0.5 + later)  # let the frames of the page's own first run arrive before the click
         sent_before = len(clock.sent)
         clicked = time.perf_counter()
         await button.click()
@@ -338,7 +340,11 @@ async def crowd(args) -> dict:
         "benchmark": "crowd",
         "visitors": args.visitors,
         "epochs": 5,
-        "press": "when each page is ready" if args.press_when_ready else "together, once every page has loaded",
+        "press": (
+            "when each page is ready"
+            if args.press_when_ready
+            else f"together, once every page has loaded, spread over {args.spread:g} s"
+        ),
     }
     async with async_playwright() as playwright:
         # The visitors' browser is already open when the teacher starts the app: only the app is timed.
@@ -369,7 +375,14 @@ async def crowd(args) -> dict:
             web_before = web_cpu_seconds(server.pid)
             chosen = [photos[(i + 2) % len(photos)] if photos else None for i in range(args.visitors)]
             together = None if args.press_when_ready else asyncio.Barrier(args.visitors)
-            results = await asyncio.gather(*(visit(browser, url, photo, args.timeout, together) for photo in chosen))
+            # "Now press Train": a class does within a few seconds, not the same millisecond (--spread).
+            later = [args.spread * i / max(1, args.visitors - 1) for i in range(args.visitors)]
+            results = await asyncio.gather(
+                *(
+                    visit(browser, url, photo, args.timeout, together, delay)
+                    for photo, delay in zip(chosen, later, strict=True)
+                )
+            )
             trained_until = max((r.get("ended_at", 0) for r in results), default=0) or time.perf_counter()
             first_click = min((r["clicked_at"] for r in results if "clicked_at" in r), default=wall_before)
             cpu_after = tree_cpu_seconds(server.pid)
@@ -462,6 +475,12 @@ def main() -> None:
         "--press-when-ready",
         action="store_true",
         help="each visitor presses Train as soon as its own page is ready (the default: all together, once loaded)",
+    )
+    parser.add_argument(
+        "--spread",
+        type=float,
+        default=0,
+        help="seconds over which the visitors press, evenly (default 0: at the same moment)",
     )
     parser.add_argument("--timeout", type=float, default=900, help="seconds a visitor waits for its run at most")
     parser.add_argument("--server-core", type=int, default=0)
