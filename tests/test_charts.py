@@ -27,6 +27,7 @@ from playground.data import CLASS_NAMES
 from playground.evaluation import Evaluation, confusion_matrix, verdict
 from playground.maths import relu, softmax
 from playground.snapshots import BatchPoint, EpochRecord, RunState, Snapshot
+from tests.figures import png_pixels
 
 LESSON_SOFTMAX = [0.0320586, 0.23688282, 0.64391426, 0.08714432]
 
@@ -343,7 +344,7 @@ def test_image_grid_is_one_picture_with_one_title_each():
     hover = [t for t in fig.data if isinstance(t, go.Scatter)][0]
     assert len(hover.x) == 20 and hover.hovertext[3] == "True: Shirt — Guess: Coat 3"
     assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
-    mosaic = np.asarray(pictures[0].z)
+    mosaic = png_pixels(pictures[0])
     assert mosaic.shape[2] == 3 and mosaic.shape[1] == 8 * 28 + 7 * image_charts._GAP  # 8 columns
     # Not inverted: the first image appears pixel for pixel, below its title.
     top = image_charts._LINE * 2 + 2
@@ -354,7 +355,7 @@ def test_image_grid_of_80_float_images_with_a_channel_axis():
     images = np.random.default_rng(0).random((80, 28, 28, 1))  # floats in 0..1 with a channel axis
     fig = image_grid_figure(images, ["Bag"] * 80, columns=10)
     assert len(fig.layout.annotations) == 80
-    mosaic = np.asarray(fig.data[0].z)
+    mosaic = png_pixels(fig.data[0])
     assert mosaic.dtype == np.uint8 and mosaic.max() > 200
 
 
@@ -363,7 +364,16 @@ def test_image_grid_edge_cases():
     with pytest.raises(ValueError):
         image_grid_figure(np.zeros((2, 28, 28), np.uint8), ["only one"])
     fig = image_grid_figure(np.zeros((3, 28, 28), np.uint8), ["a", "b", "c"], columns=8)
-    assert np.asarray(fig.data[0].z).shape[1] == 3 * 28 + 2 * image_charts._GAP  # no empty columns
+    assert png_pixels(fig.data[0]).shape[1] == 3 * 28 + 2 * image_charts._GAP  # no empty columns
+
+
+def test_an_image_grid_sends_the_browser_a_picture_not_a_list_of_numbers():
+    """The Train page's results show two grids of 24 test images: as numbers they were 320 kB each on the
+    websocket, which a class's slow browsers must all parse."""
+    images = np.random.default_rng(1).integers(0, 256, (24, 28, 28), dtype=np.uint8)  # noise: compresses worst
+    fig = image_grid_figure(images, [f"{i}% sure" for i in range(24)], columns=8)
+    assert fig.data[0].z is None
+    assert len(fig.to_json()) < 60_000
 
 
 # -- verdict ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from playground.config import LECTURE
 from playground.explain import Explanation, describe_heat, describe_hidden, explain_answer
 from playground.numpy_net import NumpyNet
 from playground.presets import PRESETS
+from tests.figures import png_pixels
 from tests.test_numpy_net import random_weights
 
 CONFIGS = {
@@ -176,25 +177,13 @@ def test_the_activation_chart_sorts_highlights_and_marks_the_switched_off():
     assert not charts.hidden_activations_figure(values - 1, np.array([1]), switches_off=False).layout.annotations
 
 
-def png_pixels(fig) -> np.ndarray:
-    """The RGB pixels of a figure drawn as one PNG (go.Image with a data-URI source)."""
-    import base64
-    import io
-
-    from PIL import Image
-
-    source = fig.data[0].source
-    assert source.startswith("data:image/png;base64,")
-    return np.asarray(Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1]))).convert("RGB"))
-
-
 def test_neuron_pictures_are_orange_where_a_weight_excites_and_blue_where_it_calms():
     pictures = np.zeros((6, 28, 28))
     pictures[0, 0, 0], pictures[0, 0, 1], pictures[0, 0, 2] = 2.0, -2.0, 1.0  # each tile on its own scale
     pictures[5] = 0.001  # tiny weights still fill their tile's range
     fig = charts.neuron_pictures_figure(pictures, [f"neuron {i}" for i in range(6)], columns=4)
     assert list(fig.data[1].text) == [f"neuron {i}" for i in range(6)]
-    pixels = png_pixels(fig)
+    pixels = png_pixels(fig.data[0])
     top = 5  # the title space above the first row of tiles
     assert tuple(pixels[top, 0]) == (221, 107, 32)  # orange: charts.style.ORANGE
     assert tuple(pixels[top, 1]) == (43, 108, 176)  # blue: charts.style.BLUE
@@ -210,7 +199,7 @@ def test_feature_maps_share_one_brightness_scale():
     maps[0, 0, 0], maps[1, 0, 0] = 4.0, 2.0
     fig = charts.feature_maps_figure(maps, [f"filter {i}" for i in range(32)])
     assert len(fig.data[1].text) == 32
-    pixels = png_pixels(fig)
+    pixels = png_pixels(fig.data[0])
     top, second = 5, 26 + 2  # title space; the second tile's left edge
     assert tuple(pixels[top, 0]) == (255, 255, 255)  # the strongest value anywhere: white
     assert tuple(pixels[top, second]) == (128, 128, 128)  # half of it: grey

@@ -10,16 +10,13 @@ charts.style.apply_style's template and follow-up updates cost 20-40 ms of CPU p
 
 from __future__ import annotations
 
-import base64
 import functools
-import io
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
-from PIL import Image
 
-from playground.charts.style import BLUE, FONT_SIZE, GREY, ORANGE, TEMPLATE
+from playground.charts.style import BLUE, FONT_SIZE, GREY, ORANGE, TEMPLATE, png_source
 
 # Blue (against) -> transparent -> orange (towards): laid over the picture, only the pushes are coloured.
 OVERLAY_SCALE = [[0.0, "rgba(43,108,176,0.95)"], [0.5, "rgba(255,255,255,0)"], [1.0, "rgba(221,107,32,0.95)"]]
@@ -115,13 +112,6 @@ def hidden_activations_figure(values: np.ndarray, highlighted: np.ndarray, switc
     return go.Figure(bars, layout=layout)
 
 
-def _png_source(rgb: np.ndarray) -> str:
-    """An RGB uint8 array as a PNG data URI: a few kB for the browser where a list of numbers is hundreds."""
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, format="PNG", compress_level=1)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
 def _coloured(values: np.ndarray, low: tuple, middle: tuple, high: tuple) -> np.ndarray:
     """Values in [-1, 1] as RGB uint8: low at -1, middle at 0, high at 1, straight lines in between."""
     v = np.clip(np.nan_to_num(values), -1, 1)[..., None]
@@ -160,7 +150,7 @@ def _mosaic_figure(tiles: np.ndarray, titles: list[str], columns: int, screen_sc
     xaxis = dict(HIDDEN_AXIS, range=[-0.5, mosaic.shape[1] - 0.5])
     yaxis = dict(HIDDEN_AXIS, range=[mosaic.shape[0] - 0.5, -0.5], scaleanchor="x")
     layout = _layout(40 + int(rows * pitch_y * screen_scale), xaxis, yaxis)
-    return go.Figure([go.Image(source=_png_source(mosaic), hoverinfo="skip"), labels], layout=layout)
+    return go.Figure([go.Image(source=png_source(mosaic), hoverinfo="skip"), labels], layout=layout)
 
 
 def neuron_pictures_figure(pictures: np.ndarray, titles: list[str], columns: int = 4) -> go.Figure:

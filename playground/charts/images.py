@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.charts.style import apply_style, show_empty
+from playground.charts.style import apply_style, png_source, show_empty
 
 _GAP = 3  # white pixels between tiles (in image pixels)
 _LINE = 6  # title space per line of text (in image pixels)
@@ -63,7 +63,8 @@ def image_grid_figure(images: np.ndarray, titles: Sequence[str], columns: int = 
         centres_y.append(top + height / 2)
         tops.append(top)
 
-    fig.add_trace(go.Image(z=np.repeat(mosaic[:, :, None], 3, axis=2), hoverinfo="skip", name="images"))
+    rgb = np.repeat(mosaic[:, :, None], 3, axis=2)
+    fig.add_trace(go.Image(source=png_source(rgb), hoverinfo="skip", name="images"))
     fig.add_trace(
         go.Scatter(
             x=centres_x,
