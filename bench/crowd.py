@@ -35,18 +35,19 @@ from playwright.async_api import async_playwright  # noqa: E402
 from tests.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app  # noqa: E402
 
 PHOTOS = ROOT.parent / "shared" / "real-photos"
-TICK = 0.25  # seconds between looks at a visitor's page
+TICK = 0.5  # seconds between looks at a visitor's page (30 tabs looked at 4 times a second share one core)
 LOOK_TIMEOUT = 120  # seconds one look at a page may take before that visitor counts as hung
 FINISHED = re.compile(r"Training (finished|stopped)")
 ENDED = re.compile(r"Training (finished|stopped|failed)|broke down")
 EXCEPTION = "[data-testid='stException']"
 WAITING_HINTS = re.compile("Upload a picture|Take a photo|Draw something first")  # Try it's empty states
 # A cheap look at one page (the whole body's text is too slow on a busy browser core): the progress bar's text,
-# the alerts' texts, and how many exception boxes there are.
+# the alerts' texts, and how many exception boxes there are. textContent, not innerText: innerText lays the page
+# out first, in every tab at every look.
 PROBE = """() => {
   const progress = document.querySelector('[data-testid="stProgress"]');
-  const alerts = [...document.querySelectorAll('[data-testid="stAlert"]')].map(a => a.innerText).join(' | ');
-  return {progress: progress ? progress.innerText : '', alerts: alerts,
+  const alerts = [...document.querySelectorAll('[data-testid="stAlert"]')].map(a => a.textContent).join(' | ');
+  return {progress: progress ? progress.textContent.trim() : '', alerts: alerts,
           exceptions: document.querySelectorAll('[data-testid="stException"]').length};
 }"""
 # After a click on Train, an answer is a progress bar (queued or training) or an alert about training.
