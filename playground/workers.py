@@ -234,8 +234,8 @@ class WorkerPool:
 
     def _learn_speed(self, config: ExperimentConfig, snapshot: Snapshot, span: float) -> None:
         """Learn from a run's whole time here, from being given to a worker to its model coming back (`span`):
-        its batches, and what it cost besides (a fresh worker loading TensorFlow, building, evaluating). Counting
-        only the batches told a class of 30 waits about a fifth too short (bench/crowd.py)."""
+        its batches, and what it cost besides (a fresh worker loading TensorFlow, building, evaluating), which a
+        fixed START_SECONDS only guessed."""
         images = snapshot.examples_seen
         if snapshot.state is RunState.FAILED or images < 1000 or snapshot.elapsed <= 0:
             return
