@@ -194,7 +194,7 @@ class WorkerPool:
             run.weights, run.evaluation = weights, evaluation
             if weights is not None:
                 self._holders.add(run)
-            self._learn_speed(run.config, snapshot, time.monotonic() - (run.dispatched_at or time.monotonic()))
+            self._learn_speed(run, snapshot)
             run._end(snapshot)
             with self._lock:
                 worker.run = None
@@ -232,14 +232,14 @@ class WorkerPool:
             else:
                 self._dispatch()
 
-    def _learn_speed(self, config: ExperimentConfig, snapshot: Snapshot, span: float) -> None:
-        """Learn from a run's whole time here, from being given to a worker to its model coming back (`span`):
-        its batches, and what it cost besides (a fresh worker loading TensorFlow, building, evaluating), which a
+    def _learn_speed(self, run: RemoteRun, snapshot: Snapshot) -> None:
+        """Learn from a run's whole time here, from being given to a worker to its model coming back: its
+        batches, and what it cost besides (a fresh worker loading TensorFlow, building, evaluating), which a
         fixed START_SECONDS only guessed."""
         images = snapshot.examples_seen
-        if snapshot.state is RunState.FAILED or images < 1000 or snapshot.elapsed <= 0:
+        if snapshot.state is RunState.FAILED or images < 1000 or snapshot.elapsed <= 0 or run.dispatched_at is None:
             return
-        name = config.architecture
+        name, span = run.config.architecture, time.monotonic() - run.dispatched_at
         self._seconds_per_image[name] = 0.5 * self._seconds_per_image[name] + 0.5 * snapshot.elapsed / images
         self._start_seconds[name] = 0.5 * self._start_seconds[name] + 0.5 * max(0.0, span - snapshot.elapsed)
 

@@ -63,8 +63,7 @@ def image_grid_figure(images: np.ndarray, titles: Sequence[str], columns: int = 
         centres_y.append(top + height / 2)
         tops.append(top)
 
-    rgb = np.repeat(mosaic[:, :, None], 3, axis=2)
-    fig.add_trace(go.Image(source=png_source(rgb), hoverinfo="skip", name="images"))
+    fig.add_trace(go.Image(source=png_source(mosaic), hoverinfo="skip", name="images"))
     fig.add_trace(
         go.Scatter(
             x=centres_x,

@@ -90,9 +90,10 @@ def plotly_config(filename: str) -> dict:
     return PLOTLY_CONFIG | {"toImageButtonOptions": PLOTLY_CONFIG["toImageButtonOptions"] | {"filename": filename}}
 
 
-def png_source(rgb: np.ndarray) -> str:
-    """An RGB uint8 array as a PNG data URI for go.Image(source=...): a few kB for the browser where the same
-    pixels as a list of numbers (go.Image(z=...)) are hundreds (a grid of 24 test images: 320 kB as numbers)."""
+def png_source(pixels: np.ndarray) -> str:
+    """A uint8 picture (height x width grey, or x 3 RGB) as a PNG data URI for go.Image(source=...): a few kB for
+    the browser where the same pixels as a list of numbers (go.Image(z=...)) are hundreds (a grid of 24 test
+    images: 320 kB as numbers)."""
     buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, format="PNG", compress_level=1)
+    Image.fromarray(pixels).save(buffer, format="PNG", compress_level=1)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
