@@ -37,11 +37,16 @@ def server_environment() -> dict:
 
 @contextmanager
 def running_app(
-    timeout: float = 90, extra_args: tuple[str, ...] = (), env: dict | None = None, prefix: tuple[str, ...] = ()
+    timeout: float = 90,
+    extra_args: tuple[str, ...] = (),
+    env: dict | None = None,
+    prefix: tuple[str, ...] = (),
+    script: Path = ROOT / "streamlit_app.py",
 ):
     """Yield (url, seconds from launch to a healthy server, the server process); stopped afterwards.
 
-    extra_args go to `streamlit run`; prefix goes before the command (e.g. `taskset -c 0` to pin it to a core).
+    extra_args go to `streamlit run`; prefix goes before the command (e.g. `taskset -c 0` to pin it to a core);
+    script is the app to run (bench/clicks.py compares the playground with a one-button page).
     """
     port = free_port()
     log = (
@@ -55,7 +60,7 @@ def running_app(
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "streamlit_app.py"),
+            str(script),
             "--server.port",
             str(port),
             "--server.headless",
