@@ -25,8 +25,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
-from bench.crowd import CLICK_CLOCK, SocketClock  # noqa: E402
-from tests.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app  # noqa: E402
+from bench.crowd import ANSWER_TIMING, CLICK_CLOCK, SETTINGS_DRAWN, SocketClock  # noqa: E402
+from tests.appserver import ROOT, launch_chromium, running_app  # noqa: E402
 
 PAGES = {"train": ROOT / "streamlit_app.py", "one_button": ROOT / "bench" / "one_button.py"}
 BUTTON = ".st-key-train_button button:not([disabled])"
@@ -46,22 +46,18 @@ async def visitor(
         button = page.locator(BUTTON).first
         await button.wait_for(timeout=300_000)
         if page_name == "train":  # loaded as a visitor sees it: with the settings, which follow the first view
-            await page.locator(".st-key-hp_stop_loss_on input").wait_for(state="attached", timeout=300_000)
+            await page.locator(SETTINGS_DRAWN).wait_for(state="attached", timeout=300_000)
     finally:
         await together.wait()  # "now everybody press Train": after every page has loaded
         pressing.set()
     await asyncio.sleep(0.5 + later)
     sent_before = len(clock.sent)
     await button.click()
-    timing = await page.wait_for_function(
-        "() => window.__answerSeenAt !== undefined && {ms: window.__answerSeenAt - window.__clickAt}",
-        timeout=300_000,
-        polling=500,
-    )
+    timing = await page.wait_for_function(ANSWER_TIMING, timeout=300_000, polling=500)
     drawn = round((await timing.json_value())["ms"] / 1000, 3)
     await asyncio.sleep(max(0.0, hold - later))
     await context.close()
-    return {"pressed_after_s": round(later, 1), "drawn_s": drawn, "server_s": clock.server_answer_seconds(sent_before)}
+    return {"drawn_s": drawn, "server_s": clock.server_answer_seconds(sent_before)}
 
 
 def core_busy(core: int) -> tuple[int, int]:
@@ -88,7 +84,7 @@ async def one_crowd(page_name: str, args) -> dict:
     prefix = ("taskset", "-c", str(args.server_core))
     with running_app(prefix=prefix, script=PAGES[page_name]) as (url, _, _server):
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            browser = await launch_chromium(playwright)
             first = await browser.new_page()  # the server's and the browser's first page, not timed
             await first.goto(url)
             await first.locator(BUTTON).first.wait_for(timeout=300_000)

@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
-from tests.appserver import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app  # noqa: E402
+from tests.appserver import ROOT, launch_chromium, running_app  # noqa: E402
 
 PHOTOS = ROOT.parent / "shared" / "real-photos"
 TICK = 0.5  # seconds between looks at a visitor's page (30 tabs looked at 4 times a second share one core)
@@ -40,6 +40,9 @@ LOOK_TIMEOUT = 120  # seconds one look at a page may take before that visitor co
 FINISHED = re.compile(r"Training (finished|stopped)")
 ENDED = re.compile(r"Training (finished|stopped|failed)|broke down")
 EXCEPTION = "[data-testid='stException']"
+SETTINGS_DRAWN = ".st-key-hp_stop_loss_on input"  # the Train page's last setting: its sidebar has been drawn
+# What the page's clock (CLICK_CLOCK, below) measured: milliseconds from the click to the answer drawn.
+ANSWER_TIMING = "() => window.__answerSeenAt !== undefined && {ms: window.__answerSeenAt - window.__clickAt}"
 WAITING_HINTS = re.compile("Upload a picture|Take a photo|Draw something first")  # Try it's empty states
 # A cheap look at one page (the whole body's text is too slow on a busy browser core): the progress bar's text,
 # the alerts' texts, and how many exception boxes there are. textContent, not innerText: innerText lays the page
@@ -241,7 +244,7 @@ async def visit(
                 # Loaded as a visitor sees it: the settings too, which follow the first view. Pressing while ten
                 # tabs on one core still draw their sidebars was measured to put every answer behind them (14-28 s
                 # instead of 2.4-5.4 s); a visitor on their own device waits at most one sidebar (about a second).
-                await page.locator(".st-key-hp_stop_loss_on input").wait_for(state="attached", timeout=timeout * 1000)
+                await page.locator(SETTINGS_DRAWN).wait_for(state="attached", timeout=timeout * 1000)
         finally:
             if together is not None:
                 await together.wait()  # "now everybody press Train": after every page has loaded (or failed to)
@@ -252,11 +255,7 @@ async def visit(
         # The page clocks the answer itself; this only collects it, seldom: polling every tab every 50 ms was
         # measured to add 1-2 s to every tab's answer on the shared browser core, and polling at every animation
         # frame far more (10 tabs drawing 60 frames a second).
-        timing = await page.wait_for_function(
-            "() => window.__answerSeenAt !== undefined && {ms: window.__answerSeenAt - window.__clickAt}",
-            timeout=timeout * 1000,
-            polling=500,
-        )
+        timing = await page.wait_for_function(ANSWER_TIMING, timeout=timeout * 1000, polling=500)
         result["click_to_answer_s"] = round(time.perf_counter() - clicked, 2)
         result["server_answer_s"] = clock.server_answer_seconds(sent_before)
         result["page_click_to_answer_s"] = round((await timing.json_value())["ms"] / 1000, 3)
@@ -350,7 +349,7 @@ async def crowd(args) -> dict:
     async with async_playwright() as playwright:
         # The visitors' browser is already open when the teacher starts the app: only the app is timed.
         # Its first tab too: a new tab's renderer costs a busy core ~0.4 s, which is the browser's, not the app's.
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = await launch_chromium(playwright)
         first = await browser.new_page()
         await first.goto("about:blank")
         launched = time.perf_counter()
