@@ -16,8 +16,7 @@ import numpy as np
 
 from playground.composites import composite_images
 from playground.data import FashionMNIST, stratified_indices
-from playground.inference import Classifier, familiarity, model_record, view_logits
-from playground.maths import softmax
+from playground.inference import averaged_answer, familiarity, model_record, network_from_file, view_logits
 
 BINS = 10
 # Held-out composites below this share of familiarity count as "unlike": the line is their 2nd percentile.
@@ -38,13 +37,13 @@ def expected_calibration_error(confidence: np.ndarray, right: np.ndarray, bins: 
 
 
 def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
-    """The temperature with the smallest negative log-likelihood of the true labels."""
+    """The temperature with the smallest negative log-likelihood of the true labels. logits: (n, 10) for one
+    network, or (networks, n, 10) for an ensemble answering with the mean of their softmaxes."""
+    scores = logits if logits.ndim == 3 else logits[None]
     best, best_loss = 1.0, np.inf
     for temperature in TEMPERATURES:
-        scaled = logits / temperature
-        top = scaled.max(axis=1, keepdims=True)
-        log_norm = top[:, 0] + np.log(np.exp(scaled - top).sum(axis=1))
-        loss = float(np.mean(log_norm - scaled[np.arange(len(labels)), labels]))
+        right = averaged_answer(scores, temperature)[np.arange(len(labels)), labels]
+        loss = float(-np.mean(np.log(np.maximum(right, 1e-300))))
         if loss < best_loss:
             best, best_loss = float(temperature), loss
     return best
@@ -58,7 +57,7 @@ def held_out_composites(data: FashionMNIST, count: int, seed: int, workers: int 
 
 
 def calibrate(
-    model_path: str | Path,
+    model_paths: str | Path | list,
     data: FashionMNIST,
     count: int = 5000,
     seed: int = 7,
@@ -68,32 +67,44 @@ def calibrate(
     """Fit the temperature and the familiarity line for a saved model and write them into its record.
 
     With averaged_views the page answers with the average over test-time views (inference.views), so both are
-    fitted on such averaged answers.
+    fitted on such averaged answers. Several paths make an ensemble: the page averages their answers, and the
+    first one's record names the others (which must sit in the same folder).
     """
-    classifier = Classifier.from_file(model_path)
-    if not hasattr(classifier.model, "logits"):
-        raise ValueError(f"{model_path} has no record (.json) with its config beside it: train it with --save")
+    paths = [Path(p) for p in ([model_paths] if isinstance(model_paths, (str, Path)) else model_paths)]
+    if any(p.parent.resolve() != paths[0].parent.resolve() for p in paths):
+        raise ValueError("the networks of an ensemble must sit in one folder: the record names them by file name")
+    nets = [network_from_file(path) for path in paths]
     images, labels = held_out_composites(data, count, seed, workers)
-    if averaged_views:
-        logits = view_logits(classifier.model.logits, images)
-    else:
-        logits = np.concatenate([classifier.model.logits(images[i : i + 500]) for i in range(0, len(images), 500)])
-    temperature = fit_temperature(logits, labels)
+    scores = np.stack([network_scores(net, images, averaged_views) for net in nets])
+    temperature = fit_temperature(scores, labels)
 
     def ece(t: float) -> float:
-        probabilities = softmax(logits / t)
+        probabilities = averaged_answer(scores, t)
         return expected_calibration_error(probabilities.max(axis=1), probabilities.argmax(axis=1) == labels)
 
+    test = np.stack([network_scores(net, data.test_images, averaged_views) for net in nets])
     calibration = {
         "temperature": round(temperature, 4),
-        "familiar_from": round(float(np.quantile(familiarity(logits), UNFAMILIAR_SHARE)), 4),
+        "familiar_from": round(float(np.quantile(familiarity(scores).mean(axis=0), UNFAMILIAR_SHARE)), 4),
         "averaged_views": averaged_views,
+        "averaged_with": [path.name for path in paths[1:]],
         "fitted_on": f"{count} Fashion-MNIST test items as photo composites (seed {seed}), never real photos",
-        "composite_accuracy": round(float(np.mean(logits.argmax(axis=1) == labels)), 4),
+        "composite_accuracy": round(float(np.mean(averaged_answer(scores, temperature).argmax(axis=1) == labels)), 4),
         "composite_ece_before": round(ece(1.0), 4),
         "composite_ece_after": round(ece(temperature), 4),
+        # What the page's answer (all networks, all views) gets right on the 10,000 clean test images.
+        "test_accuracy": round(
+            float(np.mean(averaged_answer(test, temperature).argmax(axis=1) == data.test_labels)), 4
+        ),
     }
-    record_path = Path(model_path).with_suffix(".json")
-    record = model_record(model_path) | {"calibration": calibration}
+    record_path = paths[0].with_suffix(".json")
+    record = model_record(paths[0]) | {"calibration": calibration}
     record_path.write_text(json.dumps(record, indent=2) + "\n")
     return calibration
+
+
+def network_scores(net, images: np.ndarray, averaged_views: bool) -> np.ndarray:
+    """One network's logits for many images, as the page computes them (averaged over views or from one)."""
+    if averaged_views:
+        return view_logits(net.logits, images)
+    return np.concatenate([net.logits(images[i : i + 500]) for i in range(0, len(images), 500)])

@@ -58,7 +58,13 @@ def make_parser() -> argparse.ArgumentParser:
     train.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
 
     calibrate = commands.add_parser("calibrate", help="fit a saved model's temperature and familiarity line")
-    calibrate.add_argument("model", metavar="MODEL", help="a .keras saved by train --save (its .json is updated)")
+    calibrate.add_argument(
+        "model",
+        metavar="MODEL",
+        nargs="+",
+        help="a .keras saved by train --save (its .json is updated); several in one folder make an ensemble whose "
+        "answers are averaged, named in the first one's record",
+    )
     calibrate.add_argument("--images", type=int, default=5000, help="held-out test items drawn as composites")
     calibrate.add_argument("--seed", type=int, default=7)
     calibrate.add_argument("--jobs", type=int, default=1, help="processes that draw the composites (same result)")
@@ -139,7 +145,7 @@ def run_train(args: argparse.Namespace) -> int:
         return 1
     print(f"\n{snap.stop_reason}; test accuracy {snap.test_accuracy:.4f}", file=sys.stderr)
     if args.save:
-        run.model.save(args.save)
+        save_for_use(run.model, config, args.save)
         write_record(args, config, snap, seconds, run.model.count_params(), data.source)
         print(f"saved {args.save} and its record {Path(args.save).with_suffix('.json')}", file=sys.stderr)
     if args.json:
@@ -152,6 +158,15 @@ def run_train(args: argparse.Namespace) -> int:
         }
         print(json.dumps(summary))
     return 0
+
+
+def save_for_use(model, config: ExperimentConfig, path: str) -> None:
+    """Save the trained weights without the optimizer's state: a third of the file, and all a page needs."""
+    from playground.model import build_model
+
+    usable = build_model(config)
+    usable.set_weights(model.get_weights())
+    usable.save(path)
 
 
 def write_record(args, config: ExperimentConfig, snap, seconds: float, parameters: int, source: str) -> None:

@@ -25,6 +25,8 @@ HUNG = (0, 2, 3, 4, 6)  # tops, dresses and coats: sometimes on a hanger
 FRAME = (128, 200)  # longest side of a composite: small keeps 30,000 to minutes (the analysis itself works at 256)
 BACKGROUNDS = ("plain", "grain", "stripes", "tiles", "wood", "sheet", "blotches")
 PATTERNS = ("plain", "plain", "stripes", "checks", "print")
+# Stretch factors (clothes: width, shoes: height): product shots are narrower than flat-laid clothes.
+SPREAD = {False: (0.9, 1.5), True: (1.0, 1.5)}
 CHUNK = 500  # composites drawn from one random stream: the result does not depend on how many workers draw them
 
 
@@ -34,7 +36,7 @@ def photo_composite(item: np.ndarray, label: int, rng: np.random.Generator) -> I
     aspect = float(rng.uniform(0.7, 1.35))  # width / height: phones shoot portrait and landscape
     width, height = (longest, round(longest / aspect)) if aspect >= 1 else (round(longest * aspect), longest)
     cloth = rng.uniform(10, 245, 3)
-    garment = _garment(item, cloth, rng)
+    garment = _spread(_garment(item, cloth, rng), label, rng)
     if label in SHOES and rng.random() < 0.5:
         garment = _pair(garment, rng)
     photo = _background(width, height, cloth, rng)
@@ -101,6 +103,15 @@ def _garment(item: np.ndarray, cloth: np.ndarray, rng: np.random.Generator) -> I
     wrinkles = 1.0 + float(rng.uniform(0, 0.15)) * _smooth_noise(side, side, float(rng.uniform(6, 20)), rng)
     rgb = np.clip(colour * (shade * wrinkles)[:, :, None], 0, 255)
     return Image.fromarray(np.dstack([rgb, alpha * 255.0]).astype(np.uint8))
+
+
+def _spread(garment: Image.Image, label: int, rng: np.random.Generator) -> Image.Image:
+    """Laid flat, clothes spread wider than the product shots (sleeves and legs out); shoes seen from above are
+    taller than from the side. Stretch the item by a random factor so the network meets every proportion."""
+    width, height = garment.size
+    stretch = float(rng.uniform(*SPREAD[label in SHOES]))
+    size = (width, round(height * stretch)) if label in SHOES else (round(width * stretch), height)
+    return garment.resize(size, Image.Resampling.BILINEAR)
 
 
 def _pattern(side: int, rng: np.random.Generator) -> np.ndarray:

@@ -32,6 +32,9 @@ class Calibration:
     familiar_from: float | None = None
     # The answer is the average over test-time views (see views()); the other two were fitted on such answers.
     averaged_views: bool = False
+    # Networks trained alike from other random starts (files beside this one) whose answers are averaged with its
+    # own: an ensemble, surer where they agree and less sure where they don't. Fitted on that averaged answer too.
+    averaged_with: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, values: dict | None) -> Calibration:
@@ -40,6 +43,7 @@ class Calibration:
             float(values.get("temperature", 1.0)),
             values.get("familiar_from"),
             bool(values.get("averaged_views", False)),
+            tuple(values.get("averaged_with", ())),
         )
 
 
@@ -120,8 +124,9 @@ class Classifier:
     model (the CLI's --model); both are called as model(batch, training=False).
     """
 
-    def __init__(self, model, description: str = "", calibration: Calibration | None = None):
-        self.model = model
+    def __init__(self, model, description: str = "", calibration: Calibration | None = None, partners=()):
+        self.model = model  # the first network: "Why this answer" looks inside it
+        self.networks = (model, *partners)  # every network whose answer is averaged (one, or an ensemble)
         self.description = description
         self.calibration = calibration or Calibration()
         self.predict(np.zeros((28, 28), dtype=np.uint8))  # first call builds the graph; do it now
@@ -140,15 +145,12 @@ class Classifier:
 
         Without a record (a .keras from elsewhere) it is read by Keras and answers uncalibrated.
         """
-        from playground.config import ExperimentConfig
-        from playground.numpy_net import NumpyNet
-
         record = model_record(path)
         if "config" not in record:
             return cls.from_path(path)
-        config = ExperimentConfig.from_flat_dict(record["config"])
-        net = NumpyNet.from_keras_file(path, config)
-        return cls(net, description=Path(path).name, calibration=Calibration.from_dict(record.get("calibration")))
+        calibration = Calibration.from_dict(record.get("calibration"))
+        partners = [network_from_file(Path(path).parent / name) for name in calibration.averaged_with]
+        return cls(network_from_file(path), Path(path).name, calibration, partners)
 
     @classmethod
     def from_path(cls, path: str | Path = DEFAULT_MODEL_PATH) -> Classifier:
@@ -169,15 +171,33 @@ class Classifier:
             raise ValueError(f"expected a 28×28 image, got {image.shape}")
         image = np.asarray(image, dtype=np.uint8)
         batch = views(image) if self.calibration.averaged_views else image[None]
-        logits = getattr(self.model, "logits", None)
-        if logits is None:  # a Keras model ends in softmax: its log-probabilities are the logits up to a shift
+        if (
+            getattr(self.model, "logits", None) is None
+        ):  # a Keras model ends in softmax: its log-probabilities are the logits up to a shift
             probabilities = np.asarray(self.model(batch, training=False)).astype(np.float64)
             scores = np.log(np.maximum(probabilities, 1e-30)).mean(axis=0)
             return Prediction(softmax(scores / self.calibration.temperature))
-        scores = np.asarray(logits(batch)).astype(np.float64).mean(axis=0)
+        scores = np.stack([np.asarray(net.logits(batch)).astype(np.float64).mean(axis=0) for net in self.networks])
         familiar_from = self.calibration.familiar_from
-        unfamiliar = familiar_from is not None and bool(familiarity(scores) < familiar_from)
-        return Prediction(softmax(scores / self.calibration.temperature), unfamiliar)
+        unfamiliar = familiar_from is not None and bool(familiarity(scores).mean() < familiar_from)
+        return Prediction(averaged_answer(scores, self.calibration.temperature), unfamiliar)
+
+
+def averaged_answer(scores: np.ndarray, temperature: float) -> np.ndarray:
+    """The answer of one network or of several: scores are logits stacked per network, (networks, ..., 10); each
+    network's softmax at the temperature, then their mean (a deep ensemble, Lakshminarayanan et al. 2017)."""
+    return softmax(np.asarray(scores, np.float64), temperature).mean(axis=0)
+
+
+def network_from_file(path: str | Path):
+    """A network saved by `train --save`, read into NumPy with the config from its record (the .json beside it)."""
+    from playground.config import ExperimentConfig
+    from playground.numpy_net import NumpyNet
+
+    record = model_record(path)
+    if "config" not in record:
+        raise ValueError(f"{path} has no record (.json) with its config beside it: train it with --save")
+    return NumpyNet.from_keras_file(path, ExperimentConfig.from_flat_dict(record["config"]))
 
 
 def views(images: np.ndarray) -> np.ndarray:
@@ -212,6 +232,12 @@ def model_record(path: str | Path) -> dict:
     """The JSON written beside a saved model: its command, figures, config and calibration ({} if none)."""
     record = Path(path).with_suffix(".json")
     return json.loads(record.read_text()) if record.is_file() else {}
+
+
+def answer_test_accuracy(record: dict) -> float:
+    """What a saved model's answer, as the page gives it (all its networks and views), gets right on the clean
+    test images: measured by `calibrate`, else the single network's figure from training."""
+    return record.get("calibration", {}).get("test_accuracy", record["test_accuracy"])
 
 
 @functools.cache

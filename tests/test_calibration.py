@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
+from PIL import Image
 
 from playground.calibration import expected_calibration_error, fit_temperature
 from playground.composites import composite_images, photo_composite, with_photo_composites
@@ -82,6 +85,19 @@ def test_a_photo_composite_is_a_photo_sized_rgb_picture(fashion):
     assert photo.mode == "RGB" and 128 <= max(photo.size) < 200
 
 
+def test_composites_spread_clothes_wider_and_shoes_taller_than_the_product_shots(fashion):
+    """Laid flat, clothes are wider than Fashion-MNIST's items; shoes from above are taller than from the side."""
+    from playground.composites import _spread
+
+    rng = np.random.default_rng(0)
+    item = Image.fromarray(fashion.train_images[0]).convert("RGBA").resize((112, 112))  # as _garment draws it
+    for label, stretched in ((0, 0), (7, 1)):  # a T-shirt stretches in width, a sneaker in height
+        sizes = [_spread(item, label, rng).size for _ in range(200)]
+        factors = np.array([size[stretched] / 112 for size in sizes])
+        kept = np.array([size[1 - stretched] for size in sizes])
+        assert (kept == 112).all() and factors.min() >= 0.9 and factors.max() <= 1.5 and factors.mean() > 1.1
+
+
 def test_with_photo_composites_swaps_a_share_of_what_will_be_trained_on(fashion):
     from playground.config import LECTURE
 
@@ -96,7 +112,6 @@ def test_with_photo_composites_swaps_a_share_of_what_will_be_trained_on(fashion)
 
 def test_the_cli_saves_a_record_and_calibrates_it(tmp_path):
     """One command makes a model and its record; a second fits its calibration; the page reads both."""
-    import json
     import subprocess
     import sys
 
@@ -119,3 +134,61 @@ def test_the_cli_saves_a_record_and_calibrates_it(tmp_path):
     assert classifier.calibration.temperature == calibration["temperature"]
     assert classifier.calibration.familiar_from == calibration["familiar_from"]
     assert calibration["averaged_views"] is True and classifier.calibration.averaged_views  # as it was fitted
+    assert calibration["averaged_with"] == [] and len(classifier.networks) == 1
+
+
+def test_two_saved_networks_calibrated_together_answer_as_an_ensemble(tmp_path, fashion):
+    """calibrate A B: A's record names B, the page loads both, and its answer is the mean of their answers."""
+    import subprocess
+    import sys
+
+    from playground.cli import save_for_use
+    from playground.config import LECTURE
+    from playground.inference import averaged_answer, network_from_file, views
+    from playground.training import TrainingPool, train
+
+    paths = []
+    for seed in (1, 2):  # two small dense networks from different random starts, saved as `train --save` saves
+        config = LECTURE.replace(epochs=1, train_limit=600, validation_split=0.0, seed=seed)
+        run = train(config, fashion, pool=TrainingPool(1))
+        paths.append(tmp_path / f"net{seed}.keras")
+        save_for_use(run.model, config, str(paths[-1]))
+        paths[-1].with_suffix(".json").write_text(json.dumps({"config": config.to_flat_dict()}))
+    done = subprocess.run(
+        [sys.executable, "-m", "playground", "calibrate", *map(str, paths), "--images", "100"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    calibration = json.loads(paths[0].with_suffix(".json").read_text())["calibration"]
+    assert calibration["averaged_with"] == ["net2.keras"] and 0.1 < calibration["test_accuracy"] <= 1
+    page = Classifier.from_file(paths[0])
+    assert len(page.networks) == 2
+    image = fashion.test_images[3]
+    nets = [network_from_file(path) for path in paths]
+    scores = np.stack([net.logits(views(image)).mean(axis=0) for net in nets])
+    expected = np.mean([softmax(s / calibration["temperature"]) for s in scores], axis=0)
+    np.testing.assert_allclose(page.predict(image).probabilities, expected, atol=1e-9)
+    np.testing.assert_allclose(averaged_answer(scores, calibration["temperature"]), expected, atol=1e-12)
+    assert not np.allclose(scores[0], scores[1])  # two different networks, so the mean is not either one
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    moved = elsewhere / "net2.keras"
+    moved.write_bytes(paths[1].read_bytes())
+    moved.with_suffix(".json").write_text(paths[1].with_suffix(".json").read_text())
+    done = subprocess.run(
+        [sys.executable, "-m", "playground", "calibrate", str(paths[0]), str(moved), "--images", "100"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1 and "one folder" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_ensembles_temperature_is_fitted_on_its_averaged_answer():
+    rng = np.random.default_rng(5)
+    logits = rng.normal(0, 4, (4000, 10))
+    labels = np.array([rng.choice(10, p=p) for p in softmax(logits / 2.5)])
+    single = fit_temperature(logits, labels)
+    assert fit_temperature(np.stack([logits, logits]), labels) == pytest.approx(single)  # twins: the same answer
+    assert single == pytest.approx(2.5, rel=0.1)

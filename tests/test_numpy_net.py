@@ -57,16 +57,19 @@ def test_numpy_answers_match_keras(name, fashion):
 
 
 def test_the_shipped_model_reads_without_keras_and_answers_the_same(fashion):
+    """Every network of the ready-made ensemble, read into NumPy, gives Keras' answers; together they answer the
+    test images as well as the record says (tests/test_inference.py checks that figure against the page)."""
     import keras
 
-    keras_model = keras.models.load_model(DEFAULT_MODEL_PATH, compile=False)
     numpy_classifier = Classifier.pretrained()
+    paths = [DEFAULT_MODEL_PATH] + [DEFAULT_MODEL_PATH.parent / n for n in numpy_classifier.calibration.averaged_with]
+    assert len(paths) == len(numpy_classifier.networks)
     images = fashion.test_images[:500]
-    np.testing.assert_allclose(
-        numpy_classifier.model(images), np.asarray(keras_model(images, training=False)), atol=1e-5
-    )
-    accuracy = float(np.mean(numpy_classifier.model(fashion.test_images).argmax(1) == fashion.test_labels))
-    assert accuracy >= 0.90
+    for path, net in zip(paths, numpy_classifier.networks, strict=True):
+        keras_model = keras.models.load_model(path, compile=False)
+        np.testing.assert_allclose(net(images), np.asarray(keras_model(images, training=False)), atol=1e-5)
+        accuracy = float(np.mean(net(fashion.test_images).argmax(1) == fashion.test_labels))
+        assert accuracy >= 0.89  # each alone; their averaged answer reaches 0.90 (pretrained/README.md)
 
 
 def test_wrong_weights_are_refused_with_the_shapes():

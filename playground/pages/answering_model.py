@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from playground.inference import Classifier, pretrained_info
+from playground.inference import Classifier, answer_test_accuracy, pretrained_info
 from playground.pages import common
 from playground.uploaded_model import MAX_PARAMETERS, ModelFileError, read_model_upload, shown_name
 
@@ -20,7 +20,7 @@ def choose_classifier() -> Classifier:
     own_ready = run is not None and run.kept_weights is not None
     info = pretrained_info()
     labels = {
-        "ready": f"Ready-made model ({info['test_accuracy']:.0%} on test images)" if info else "Ready-made model",
+        "ready": f"Ready-made model ({answer_test_accuracy(info):.0%} on test images)" if info else "Ready-made model",
         "own": "Your own model",
         "upload": "A model you upload",
     }
@@ -30,8 +30,9 @@ def choose_classifier() -> Classifier:
         format_func=labels.get,
         key="tryit_model",
         horizontal=True,
-        help="The ready-made model is a small CNN trained on Fashion-MNIST and on photo-like composites of it, so it "
-        "copes with drawings and photos, and knows when a picture is unlike what it learnt from. "
+        help="The ready-made model is two small CNNs trained alike, from different random starts, on Fashion-MNIST "
+        "and on photo-like composites of it; their answers are averaged. It copes with drawings and photos, is less "
+        "sure where the two disagree, and knows when a picture is unlike what it learnt from. "
         "Your own model uses the weights of its latest finished epoch, even while it keeps training. "
         "A model you upload is a .keras file, for example one you trained here and downloaded.",
     )

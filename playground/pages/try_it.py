@@ -59,6 +59,11 @@ def show_answer(
     )
     if isinstance(classifier.model, NumpyNet):
         show_why(classifier.model, model_input, prediction.top_class, key)
+        if len(classifier.networks) > 1:
+            st.caption(
+                f"The answer above is the average of {len(classifier.networks)} networks trained alike from "
+                "different random starts; these pictures look inside the first of them."
+            )
 
 
 def show_why(net: NumpyNet, model_input: np.ndarray, top_class: int, key: str) -> None:
