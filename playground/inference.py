@@ -171,9 +171,8 @@ class Classifier:
             raise ValueError(f"expected a 28×28 image, got {image.shape}")
         image = np.asarray(image, dtype=np.uint8)
         batch = views(image) if self.calibration.averaged_views else image[None]
-        if (
-            getattr(self.model, "logits", None) is None
-        ):  # a Keras model ends in softmax: its log-probabilities are the logits up to a shift
+        # A Keras model ends in softmax: its log-probabilities are the logits up to a shift.
+        if getattr(self.model, "logits", None) is None:
             probabilities = np.asarray(self.model(batch, training=False)).astype(np.float64)
             scores = np.log(np.maximum(probabilities, 1e-30)).mean(axis=0)
             return Prediction(softmax(scores / self.calibration.temperature))
