@@ -53,6 +53,14 @@ def make_parser() -> argparse.ArgumentParser:
         help="swap this share (0-1) of the training images for photo-like composites put through the photo "
         "preprocessing (playground.composites)",
     )
+    train.add_argument(
+        "--outliers",
+        metavar="SHARE",
+        type=float,
+        default=0.0,
+        help="give this share (0-0.5) of the training slots to shapes that are none of the ten kinds, taught as "
+        "'each kind equally likely' so the network is unsure of such things (playground.outliers)",
+    )
     train.add_argument("--jobs", type=int, default=1, help="processes that draw the composites (same result)")
     train.add_argument("--save", metavar="PATH", help="save the trained model (.keras) and its record (.json)")
     train.add_argument("--json", action="store_true", help="end with one JSON object on stdout")
@@ -106,6 +114,10 @@ def run_train(args: argparse.Namespace) -> int:
     if problem:  # said now, not after a long training that could not be kept
         print(f"python -m playground: error: --save {args.save}: {problem}", file=sys.stderr)
         return 2
+    for option, share, most in (("--photo-composites", args.photo_composites, 1.0), ("--outliers", args.outliers, 0.5)):
+        if not 0.0 <= share <= most:
+            print(f"python -m playground: error: {option} {share:g}: give a share from 0 to {most:g}", file=sys.stderr)
+            return 2
     from playground.data import DataError, load_fashion_mnist
     from playground.training import RunState, TrainingRun
 
@@ -119,6 +131,11 @@ def run_train(args: argparse.Namespace) -> int:
 
         print(f"drawing {args.photo_composites:.0%} of the training images as photo composites…", file=sys.stderr)
         data = with_photo_composites(data, args.photo_composites, config, workers=args.jobs)
+    if args.outliers:
+        from playground.outliers import with_outliers
+
+        print(f"drawing shapes for {args.outliers:.0%} of the training slots…", file=sys.stderr)
+        data = with_outliers(data, args.outliers, config, workers=args.jobs)
     run = TrainingRun(config, data).start()
     started = time.perf_counter()
     shown_epochs = 0

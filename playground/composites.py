@@ -30,8 +30,9 @@ SPREAD = {False: (0.9, 1.5), True: (1.0, 1.5)}
 CHUNK = 500  # composites drawn from one random stream: the result does not depend on how many workers draw them
 
 
-def photo_composite(item: np.ndarray, label: int, rng: np.random.Generator) -> Image.Image:
-    """A photo-like RGB picture of one 28x28 Fashion-MNIST item (label picks pairs for shoes, hangers for tops)."""
+def photo_composite(item: np.ndarray, label: int | None, rng: np.random.Generator) -> Image.Image:
+    """A photo-like RGB picture of one 28x28 Fashion-MNIST item (label picks pairs for shoes, hangers for tops;
+    None for an item that is none of the ten kinds, playground.outliers)."""
     longest = int(rng.integers(*FRAME))
     aspect = float(rng.uniform(0.7, 1.35))  # width / height: phones shoot portrait and landscape
     width, height = (longest, round(longest / aspect)) if aspect >= 1 else (round(longest * aspect), longest)
@@ -57,13 +58,21 @@ def photo_composite(item: np.ndarray, label: int, rng: np.random.Generator) -> I
 
 def composite_images(images: np.ndarray, labels: np.ndarray, seed: int, workers: int = 1) -> np.ndarray:
     """Each item as a preprocessed photo composite (uint8 n x 28 x 28), the same for any number of workers."""
-    starts = range(0, len(labels), CHUNK)
-    jobs = [(images[i : i + CHUNK], labels[i : i + CHUNK], (seed, i // CHUNK)) for i in starts]
+    return draw_in_chunks(_composite_chunk, len(labels), (seed,), workers, images, labels)
+
+
+def draw_in_chunks(draw_chunk, count: int, seed: tuple[int, ...], workers: int, *arrays: np.ndarray) -> np.ndarray:
+    """draw_chunk(*chunk_of_each_array, seed + (chunk number,)) over CHUNK-sized chunks (or counts, without arrays),
+    in worker processes: each chunk has its own random stream, so the result does not depend on `workers`."""
+    jobs = []
+    for start in range(0, count, CHUNK):
+        chunk = [a[start : start + CHUNK] for a in arrays] or [min(CHUNK, count - start)]
+        jobs.append((*chunk, (*seed, start // CHUNK)))
     if workers <= 1 or len(jobs) <= 1:
-        parts = [_composite_chunk(*job) for job in jobs]
+        parts = [draw_chunk(*job) for job in jobs]
     else:
         with concurrent.futures.ProcessPoolExecutor(workers) as pool:
-            parts = list(pool.map(_composite_chunk, *zip(*jobs, strict=True)))
+            parts = list(pool.map(draw_chunk, *zip(*jobs, strict=True)))
     return np.concatenate(parts) if parts else np.zeros((0, 28, 28), np.uint8)
 
 

@@ -116,7 +116,19 @@ def test_the_cli_saves_a_record_and_calibrates_it(tmp_path):
     import sys
 
     model = tmp_path / "m.keras"
-    train = ["train", "--preset", "cnn", "--limit", "500", "--epochs", "1", "--photo-composites", "0.1"]
+    train = [
+        "train",
+        "--preset",
+        "cnn",
+        "--limit",
+        "500",
+        "--epochs",
+        "1",
+        "--photo-composites",
+        "0.1",
+        "--outliers",
+        "0.1",
+    ]
     done = subprocess.run(
         [sys.executable, "-m", "playground", *train, "--save", str(model)], capture_output=True, text=True
     )
@@ -124,6 +136,7 @@ def test_the_cli_saves_a_record_and_calibrates_it(tmp_path):
     record = json.loads(model.with_suffix(".json").read_text())
     assert record["command"] == "python -m playground " + " ".join(train) + f" --save {model}"
     assert record["config"]["train_limit"] == "500" and "photo composites" in record["trained_on"]
+    assert "4 shapes in 40 slots" in record["trained_on"]  # 10% of the 450 the cnn preset trains on (not validation)
     done = subprocess.run(
         [sys.executable, "-m", "playground", "calibrate", str(model), "--images", "100"], capture_output=True, text=True
     )

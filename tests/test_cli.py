@@ -62,6 +62,8 @@ def test_threshold_stop_reason_reaches_json():
         (["train", "--optimizer", "lbfgs"], "invalid choice"),
         (["train", "--label-smoothing", "0.9"], "label_smoothing must be from 0.0 to 0.5"),
         (["train", "--limit", "lots"], "train_limit: cannot read"),
+        (["train", "--outliers", "0.7"], "--outliers 0.7: give a share from 0 to 0.5"),
+        (["train", "--photo-composites", "-1"], "--photo-composites -1: give a share from 0 to 1"),
         (["train", "--preset", "nope"], "invalid choice"),
         (["train", "--bogus"], "unrecognized arguments"),
         ([], "required"),
