@@ -101,7 +101,11 @@ class Prediction:
                 "background), so its answer is a guess. It may not be one of the ten kinds at all."
             )
         if self.unsure:
-            return "The model cannot decide between kinds, so take its answer as a guess."
+            # The ready-made model learnt "each kind equally likely" for things that are no garment (outliers.py).
+            return (
+                "The model cannot decide between kinds, so take its answer as a guess: the garment may be hard to "
+                "make out, or not one of the ten kinds at all."
+            )
         return ""
 
     def as_dict(self) -> dict:
@@ -237,6 +241,11 @@ def answer_test_accuracy(record: dict) -> float:
     """What a saved model's answer, as the page gives it (all its networks and views), gets right on the clean
     test images: measured by `calibrate`, else the single network's figure from training."""
     return record.get("calibration", {}).get("test_accuracy", record["test_accuracy"])
+
+
+def answer_networks(record: dict) -> int:
+    """How many networks' answers a saved model's answer averages (itself and those its record names)."""
+    return 1 + len(record.get("calibration", {}).get("averaged_with", ()))
 
 
 @functools.cache

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from playground.inference import Classifier, answer_test_accuracy, pretrained_info
+from playground.inference import Classifier, answer_networks, answer_test_accuracy, pretrained_info
 from playground.pages import common
 from playground.uploaded_model import MAX_PARAMETERS, ModelFileError, read_model_upload, shown_name
 
@@ -30,9 +30,11 @@ def choose_classifier() -> Classifier:
         format_func=labels.get,
         key="tryit_model",
         horizontal=True,
-        help="The ready-made model is two small CNNs trained alike, from different random starts, on Fashion-MNIST "
-        "and on photo-like composites of it; their answers are averaged. It copes with drawings and photos, is less "
-        "sure where the two disagree, and knows when a picture is unlike what it learnt from. "
+        help=f"The ready-made model is {answer_networks(info)} small CNNs trained alike, from different random "
+        "starts, on Fashion-MNIST and on photo-like composites of it; their answers are averaged. It copes with "
+        "drawings and photos, is less sure where they disagree, and knows when a picture is unlike what it learnt "
+        "from. It was also shown plain shapes that are no garment at all, marked 'any of the ten, equally', so "
+        "things that aren't clothes get an unsure answer. "
         "Your own model uses the weights of its latest finished epoch, even while it keeps training. "
         "A model you upload is a .keras file, for example one you trained here and downloaded.",
     )
