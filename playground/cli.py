@@ -108,16 +108,29 @@ def save_path_problem(path: str) -> str | None:
     return None
 
 
+def shares_problem(photo_composites: float, outliers: float) -> str | None:
+    """Why these shares of the training slots can't be given to composites and shapes, or None."""
+    from playground.outliers import MOST_SHARE
+
+    if not 0.0 <= photo_composites <= 1.0:
+        return f"--photo-composites {photo_composites:g}: give a share from 0 to 1"
+    if not 0.0 <= outliers <= MOST_SHARE:
+        return f"--outliers {outliers:g}: give a share from 0 to {MOST_SHARE:g}"
+    if photo_composites + outliers > 1.0:
+        return "--photo-composites and --outliers share the training slots: together at most 1"
+    return None
+
+
 def run_train(args: argparse.Namespace) -> int:
     config = config_from_args(args)  # first, so a bad option fails before TensorFlow loads
     problem = save_path_problem(args.save) if args.save else None
     if problem:  # said now, not after a long training that could not be kept
         print(f"python -m playground: error: --save {args.save}: {problem}", file=sys.stderr)
         return 2
-    for option, share, most in (("--photo-composites", args.photo_composites, 1.0), ("--outliers", args.outliers, 0.5)):
-        if not 0.0 <= share <= most:
-            print(f"python -m playground: error: {option} {share:g}: give a share from 0 to {most:g}", file=sys.stderr)
-            return 2
+    problem = shares_problem(args.photo_composites, args.outliers)
+    if problem:
+        print(f"python -m playground: error: {problem}", file=sys.stderr)
+        return 2
     from playground.data import DataError, load_fashion_mnist
     from playground.training import RunState, TrainingRun
 
@@ -135,7 +148,10 @@ def run_train(args: argparse.Namespace) -> int:
         from playground.outliers import with_outliers
 
         print(f"drawing shapes for {args.outliers:.0%} of the training slots…", file=sys.stderr)
-        data = with_outliers(data, args.outliers, config, workers=args.jobs)
+        shaped = with_outliers(data, args.outliers, config, workers=args.jobs)
+        if shaped is data:
+            print("too few training slots for one shape of each kind: none drawn", file=sys.stderr)
+        data = shaped
     run = TrainingRun(config, data).start()
     started = time.perf_counter()
     shown_epochs = 0

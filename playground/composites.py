@@ -109,7 +109,7 @@ def _garment(item: np.ndarray, cloth: np.ndarray, rng: np.random.Generator) -> I
     alpha = np.clip((up * 255.0 - 3.0) / 20.0, 0.0, 1.0)
     shade = 1.0 - float(rng.uniform(0.25, 0.65)) * up
     colour = cloth[None, None, :] * _pattern(side, rng)
-    wrinkles = 1.0 + float(rng.uniform(0, 0.15)) * _smooth_noise(side, side, float(rng.uniform(6, 20)), rng)
+    wrinkles = 1.0 + float(rng.uniform(0, 0.15)) * smooth_noise(side, side, float(rng.uniform(6, 20)), rng)
     rgb = np.clip(colour * (shade * wrinkles)[:, :, None], 0, 255)
     return Image.fromarray(np.dstack([rgb, alpha * 255.0]).astype(np.uint8))
 
@@ -176,21 +176,21 @@ def _background(width: int, height: int, cloth: np.ndarray, rng: np.random.Gener
     if kind == "plain":
         value = np.zeros((height, width), np.float32)
     elif kind == "grain":  # carpet, rough plaster
-        value = 10 * _smooth_noise(width, height, 25, rng) + 7 * rng.standard_normal((height, width))
+        value = 10 * smooth_noise(width, height, 25, rng) + 7 * rng.standard_normal((height, width))
     elif kind == "stripes":  # striped bedding, floorboards
         angle, period = rng.uniform(0, np.pi), rng.uniform(12, 60)
         value = 25 * np.sign(np.sin((xs * np.cos(angle) + ys * np.sin(angle)) * 2 * np.pi / period))
     elif kind == "tiles":  # a tiled floor: light grout lines
         period = rng.uniform(25, 90)
         grout = (np.mod(xs, period) < 2.5) | (np.mod(ys + period / 3, period) < 2.5)
-        value = np.where(grout, 45.0, 0.0) + 6 * _smooth_noise(width, height, 40, rng)
+        value = np.where(grout, 45.0, 0.0) + 6 * smooth_noise(width, height, 40, rng)
     elif kind == "wood":
         period, wave = rng.uniform(8, 30), rng.uniform(30, 120)
         value = 15 * np.sin((ys + 8 * np.sin(xs / wave)) * 2 * np.pi / period)
     elif kind == "sheet":  # a wrinkled bed sheet: soft folds of light and shade
-        value = 30 * _smooth_noise(width, height, float(rng.uniform(15, 45)), rng)
+        value = 30 * smooth_noise(width, height, float(rng.uniform(15, 45)), rng)
     else:  # "blotches": a patterned rug or a busy duvet
-        value = 40 * np.sign(_smooth_noise(width, height, float(rng.uniform(6, 18)), rng))
+        value = 40 * np.sign(smooth_noise(width, height, float(rng.uniform(6, 18)), rng))
     angle = rng.uniform(0, 2 * np.pi)
     light = rng.uniform(0, 60) * ((xs / width - 0.5) * np.cos(angle) + (ys / height - 0.5) * np.sin(angle))
     photo = base[None, None, :] + (value + light)[:, :, None] * rng.uniform(0.7, 1.3, 3)[None, None, :]
@@ -237,7 +237,7 @@ def _camera(photo: Image.Image, rng: np.random.Generator) -> Image.Image:
     return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8))
 
 
-def _smooth_noise(width: int, height: int, blob: float, rng: np.random.Generator) -> np.ndarray:
+def smooth_noise(width: int, height: int, blob: float, rng: np.random.Generator) -> np.ndarray:
     """Noise about -1..1 that varies over about `blob` pixels: coarse random values, smoothly enlarged."""
     coarse = rng.standard_normal((max(2, int(height / blob) + 2), max(2, int(width / blob) + 2))).astype(np.float32)
     return np.asarray(Image.fromarray(coarse).resize((width, height), Image.Resampling.BICUBIC)) / 1.5

@@ -245,7 +245,7 @@ def answer_test_accuracy(record: dict) -> float:
 
 def answer_networks(record: dict) -> int:
     """How many networks' answers a saved model's answer averages (itself and those its record names)."""
-    return 1 + len(record.get("calibration", {}).get("averaged_with", ()))
+    return 1 + len(Calibration.from_dict(record.get("calibration")).averaged_with)
 
 
 @functools.cache

@@ -136,7 +136,7 @@ def test_the_cli_saves_a_record_and_calibrates_it(tmp_path):
     record = json.loads(model.with_suffix(".json").read_text())
     assert record["command"] == "python -m playground " + " ".join(train) + f" --save {model}"
     assert record["config"]["train_limit"] == "500" and "photo composites" in record["trained_on"]
-    assert "4 shapes in 40 slots" in record["trained_on"]  # 10% of the 450 the cnn preset trains on (not validation)
+    assert "4 shapes in 40 slots, one of each kind" in record["trained_on"]  # 10% of the 450 trained on
     done = subprocess.run(
         [sys.executable, "-m", "playground", "calibrate", str(model), "--images", "100"], capture_output=True, text=True
     )

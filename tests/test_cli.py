@@ -64,6 +64,7 @@ def test_threshold_stop_reason_reaches_json():
         (["train", "--limit", "lots"], "train_limit: cannot read"),
         (["train", "--outliers", "0.7"], "--outliers 0.7: give a share from 0 to 0.5"),
         (["train", "--photo-composites", "-1"], "--photo-composites -1: give a share from 0 to 1"),
+        (["train", "--photo-composites", "0.7", "--outliers", "0.4"], "together at most 1"),
         (["train", "--preset", "nope"], "invalid choice"),
         (["train", "--bogus"], "unrecognized arguments"),
         ([], "required"),

@@ -211,7 +211,7 @@ def test_the_shipped_model_answers_a_garment_and_its_mirror_image_alike(fashion)
 def test_the_shipped_model_is_unsure_of_shapes_that_are_no_garment():
     """Its networks were shown shapes taught as "each kind equally likely" (train --outliers). Shapes drawn from
     another seed, never trained on, get an unsure answer; the two networks shipped before were very sure of
-    12% of them and unsure of 45%."""
+    12.5% of these and unsure of 47.5%."""
     from playground.outliers import outlier_images
 
     page = Classifier.pretrained()

@@ -30,11 +30,9 @@ def choose_classifier() -> Classifier:
         format_func=labels.get,
         key="tryit_model",
         horizontal=True,
-        help=f"The ready-made model is {answer_networks(info)} small CNNs trained alike, from different random "
-        "starts, on Fashion-MNIST and on photo-like composites of it; their answers are averaged. It copes with "
-        "drawings and photos, is less sure where they disagree, and knows when a picture is unlike what it learnt "
-        "from. It was also shown plain shapes that are no garment at all, marked 'any of the ten, equally', so "
-        "things that aren't clothes get an unsure answer. "
+        help=f"The ready-made model is {ready_model_words(answer_networks(info))}. It copes with drawings and "
+        "photos and knows when a picture is unlike what it learnt from. It was also shown plain shapes that are "
+        "no garment at all, marked 'any of the ten, equally', so things that aren't clothes get an unsure answer. "
         "Your own model uses the weights of its latest finished epoch, even while it keeps training. "
         "A model you upload is a .keras file, for example one you trained here and downloaded.",
     )
@@ -124,3 +122,12 @@ def let_go(uploaded) -> None:
 def forget_uploaded_model() -> None:
     for name in ("uploaded_model", "model_problem"):
         st.session_state.pop(name, None)
+
+
+def ready_model_words(networks: int) -> str:
+    if networks == 1:
+        return "a small CNN trained on Fashion-MNIST and on photo-like composites of it"
+    return (
+        f"{networks} small CNNs trained alike, from different random starts, on Fashion-MNIST and on photo-like "
+        "composites of it; their answers are averaged, and it is less sure where they disagree"
+    )
