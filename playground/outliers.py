@@ -18,12 +18,12 @@ from PIL import Image, ImageDraw
 
 from playground.composites import draw_in_chunks, photo_composite, smooth_noise
 from playground.config import ExperimentConfig
-from playground.data import FashionMNIST, train_validation_split
+from playground.data import CLASS_NAMES, FashionMNIST, train_validation_split
 from playground.images import ImageError, preprocess_photo
 
 SHAPES = ("ellipse", "box", "triangle", "polygon", "blob")
 SIDE = 112  # drawn at 4x, then shrunk to a 28x28 item like Fashion-MNIST's
-KINDS = 10  # slots per shape: one of each kind, so its targets average to the uniform answer
+KINDS = len(CLASS_NAMES)  # slots per shape: one of each kind, so its targets average to the uniform answer
 MOST_SHARE = 0.5  # of the training slots given to shapes
 # Tags the shapes' random streams apart from the composites' (seed, chunk): never a chunk number. NumPy reads a
 # trailing 0 as absent, so a small tag would make (seed, tag, 0) the stream of composites' chunk `tag`.

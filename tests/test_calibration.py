@@ -116,19 +116,7 @@ def test_the_cli_saves_a_record_and_calibrates_it(tmp_path):
     import sys
 
     model = tmp_path / "m.keras"
-    train = [
-        "train",
-        "--preset",
-        "cnn",
-        "--limit",
-        "500",
-        "--epochs",
-        "1",
-        "--photo-composites",
-        "0.1",
-        "--outliers",
-        "0.1",
-    ]
+    train = "train --preset cnn --limit 500 --epochs 1 --photo-composites 0.1 --outliers 0.1".split()
     done = subprocess.run(
         [sys.executable, "-m", "playground", *train, "--save", str(model)], capture_output=True, text=True
     )

@@ -152,10 +152,9 @@ def test_the_ready_made_model_explains_a_photo_with_its_feature_maps(boot_png):
     assert len(at.get("plotly_chart")) == 3  # the bars, the heat map, the feature maps
     # The ready-made answer averages five networks; the pictures say they look inside the first.
     assert any(c.startswith("The answer above is the average of 5 networks") for c in texts(at, "caption"))
-    assert "Ready-made model (91% on test images)" in at.radio(key="tryit_model").options[0]
-    assert (
-        "5 small CNNs" in at.radio(key="tryit_model").help and "no garment at all" in at.radio(key="tryit_model").help
-    )
+    radio = at.radio(key="tryit_model")
+    assert "Ready-made model (91% on test images)" in radio.options[0]
+    assert "5 small CNNs" in radio.help and "no garment at all" in radio.help
 
 
 def test_the_visitors_own_model_explains_too(boot_png, monkeypatch):

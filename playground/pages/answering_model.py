@@ -125,6 +125,7 @@ def forget_uploaded_model() -> None:
 
 
 def ready_model_words(networks: int) -> str:
+    """The ready-made model in the radio's help: one network, or an ensemble of several."""
     if networks == 1:
         return "a small CNN trained on Fashion-MNIST and on photo-like composites of it"
     return (
