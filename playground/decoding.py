@@ -26,6 +26,11 @@ UPRIGHT = {  # EXIF orientation -> the turn that shows the picture as it was tak
     8: Image.Transpose.ROTATE_90,
 }
 
+# A drawing canvas sends a PNG of its own size, or of up to this many times each way on a high-density screen;
+# a PNG of its strokes is well under a megabyte, so a bigger one was not made by the canvas.
+DRAWING_DENSITY = 4
+MAX_DRAWING_BYTES = 4 * 1024 * 1024
+
 # Formats a visitor plausibly uploads; this also keeps Pillow away from EPS (Ghostscript) and other exotic decoders.
 FORMATS = ("PNG", "JPEG", "MPO", "GIF", "BMP", "WEBP", "TIFF", "AVIF")
 
@@ -38,20 +43,21 @@ class EmptyImageError(ImageError):
     """Nothing drawn / blank photo: 'draw something first'."""
 
 
-def decode_image(data: bytes) -> Image.Image:
+def decode_image(data: bytes, formats: tuple[str, ...] = FORMATS, max_pixels: int = MAX_PIXELS) -> Image.Image:
     """Open uploaded bytes safely: the first frame, upright, fully loaded and no bigger than needed, or ImageError.
 
     A big picture comes out shrunk by a whole factor towards DISPLAY_SIDE on its longest side (never below it;
     JPEGs are decoded at that scale directly), and a 16/32-bit one as 8-bit grey: the analysis works at
     garment.PHOTO_WORK and the page shows at most DISPLAY_SIDE, so nothing bigger is kept once the file is read.
+    Only `formats` are tried, and a header declaring more than `max_pixels` is refused before decoding.
     """
     _check_file(data)
     try:
         with warnings.catch_warnings():
             # Pillow only warns between its two limits; make that a refusal too.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(bytes(data)), formats=_formats())
-            _check_declared_size(image)  # from the header: nothing decoded yet
+            image = Image.open(io.BytesIO(bytes(data)), formats=_formats(formats))
+            _check_declared_size(image, max_pixels)  # from the header: nothing decoded yet
             image.seek(0)  # animations: the first frame only
             _decode_at_reduced_scale(image)
             _check_decoded_bytes(image)
@@ -79,11 +85,21 @@ def _check_file(data) -> None:
         raise ImageError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; please upload a smaller image.")
 
 
-def _check_declared_size(image: Image.Image) -> None:
+def decode_drawing(data: bytes, width: int, height: int) -> np.ndarray:
+    """A drawing canvas's picture (the PNG its page sends) as RGBA pixels, through decode_image's checks: PNG only,
+    and no more pixels than a canvas of this size has on a dense screen (DRAWING_DENSITY times each way)."""
+    if len(data) > MAX_DRAWING_BYTES:
+        raise ImageError("The drawing sent is far larger than the canvas can make; clear it and draw again.")
+    limit = width * height * DRAWING_DENSITY**2
+    image = decode_image(data, formats=("PNG",), max_pixels=limit)
+    return np.asarray(image.convert("RGBA"))
+
+
+def _check_declared_size(image: Image.Image, max_pixels: int) -> None:
     width, height = image.size
     if width < 1 or height < 1:
         raise ImageError("The image has no pixels.")
-    if width * height > MAX_PIXELS:
+    if width * height > max_pixels:
         raise ImageError(f"The image is too large ({width}x{height} pixels); please upload a smaller one.")
 
 
@@ -146,10 +162,10 @@ def _high_bit_depth(mode: str) -> bool:
     return mode.startswith("I") or mode == "F"
 
 
-def _formats() -> list[str]:
+def _formats(allowed: tuple[str, ...]) -> list[str]:
     """The allowed formats this Pillow build can open (naming a missing one would make every open fail)."""
     Image.init()
-    return [name for name in FORMATS if name in Image.OPEN]
+    return [name for name in allowed if name in Image.OPEN]
 
 
 def display_picture(image: Image.Image) -> np.ndarray:

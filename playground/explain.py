@@ -17,6 +17,7 @@ from playground.data import CLASS_NAMES
 from playground.numpy_net import NORM_EPSILON, NumpyNet, activate, conv3x3, max_pool2
 
 TOP_NEURONS = 8  # the most active hidden neurons whose weights are drawn
+TOP_MAPS = 32  # the most active feature maps drawn (the playground's CNN has 32; an uploaded model may have more)
 SWITCHES_OFF = ("relu",)  # activations that output exactly 0 for every negative input
 
 
@@ -26,7 +27,7 @@ class HiddenLayer:
 
     dense: `values` are the neurons' outputs (units,), `pictures` the incoming weights of the `top` ones as
     28×28 (when the layer sees the pixels directly). conv: `values` are the feature maps (filters, h, w) after
-    the activation, `pictures` the same maps (the most active first).
+    the activation, `pictures` the TOP_MAPS most active of them, the most active first.
     """
 
     name: str
@@ -169,7 +170,7 @@ def _hidden_layer(net: NumpyNet, tape: list[tuple]) -> HiddenLayer | None:
     for layer, params, _, x_out in tape[:-1]:
         if layer.kind == "Conv2D":
             maps = np.moveaxis(x_out[0], -1, 0)  # (filters, h, w)
-            top = np.argsort(-maps.reshape(len(maps), -1).mean(axis=1), kind="stable")
+            top = np.argsort(-maps.reshape(len(maps), -1).mean(axis=1), kind="stable")[:TOP_MAPS]
             return HiddenLayer(layer.name, "conv", layer.activation, maps, top, maps[top], kinds.count("Conv2D"))
         if layer.kind == "Dense":
             values = x_out[0]

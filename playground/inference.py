@@ -47,6 +47,10 @@ class Calibration:
         )
 
 
+class AnswerError(ValueError):
+    """The model's answer is not ten probabilities (NaN or infinite numbers came out of it)."""
+
+
 @dataclass(frozen=True)
 class Prediction:
     """Ten softmax probabilities, in class order, and what they say."""
@@ -179,11 +183,19 @@ class Classifier:
         if getattr(self.model, "logits", None) is None:
             probabilities = np.asarray(self.model(batch, training=False)).astype(np.float64)
             scores = np.log(np.maximum(probabilities, 1e-30)).mean(axis=0)
-            return Prediction(softmax(scores / self.calibration.temperature))
-        scores = np.stack([np.asarray(net.logits(batch)).astype(np.float64).mean(axis=0) for net in self.networks])
-        familiar_from = self.calibration.familiar_from
-        unfamiliar = familiar_from is not None and bool(familiarity(scores).mean() < familiar_from)
-        return Prediction(averaged_answer(scores, self.calibration.temperature), unfamiliar)
+            return _checked(Prediction(softmax(scores / self.calibration.temperature)))
+        with np.errstate(all="ignore"):  # an uploaded model may overflow: the check below says so in words
+            scores = np.stack([np.asarray(net.logits(batch)).astype(np.float64).mean(axis=0) for net in self.networks])
+            familiar_from = self.calibration.familiar_from
+            unfamiliar = familiar_from is not None and bool(familiarity(scores).mean() < familiar_from)
+            return _checked(Prediction(averaged_answer(scores, self.calibration.temperature), unfamiliar))
+
+
+def _checked(prediction: Prediction) -> Prediction:
+    """The prediction, if its probabilities are finite numbers; AnswerError in words if not."""
+    if not np.isfinite(prediction.probabilities).all():
+        raise AnswerError("The model's answer for this picture is not a number (NaN or infinite), so it has none.")
+    return prediction
 
 
 def averaged_answer(scores: np.ndarray, temperature: float) -> np.ndarray:

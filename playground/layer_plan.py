@@ -7,9 +7,10 @@ the plan NumpyNet runs (each layer's kind, output shape and weight shapes) and n
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
 from playground.numpy_net import NORM_EPSILON, NUM_CLASSES, PlannedLayer
+from playground.plain_text import file_text
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "elu", "linear", "softmax")
 # Layers that only act while training (or not at all): they pass the picture through unchanged.
@@ -18,6 +19,15 @@ RUNNABLE = ("InputLayer", "Rescaling", "Reshape", "Flatten", "Dense", "Conv2D", 
 CODE_WORDS = "custom Python code, which is never run here"
 ADDED_CHANNEL = "(channel added for the model)"  # a Reshape the file does not hold: (28, 28) -> (28, 28, 1)
 
+# What one answer may cost the web process, which runs every uploaded model in NumPy for every visitor's picture.
+# The playground's own CNN: 8 layers, 64 filters, 34,848 values at most (the second Conv2D's 3×3 patches),
+# 2.5 million multiply-adds; the 1024-neuron dense model: 803,840. Each cap leaves it room many times over.
+MAX_LAYERS = 40
+MAX_UNITS = 4096  # neurons in a Dense layer
+MAX_FILTERS = 256  # filters in a Conv2D layer
+MAX_VALUES = 250_000  # numbers one layer holds for one picture (a Conv2D's 3×3 patches included): 1 MB
+MAX_WORK = 25_000_000  # multiply-adds for one picture: about 10 ms of NumPy here
+
 
 class ModelFileError(ValueError):
     """Why an uploaded file cannot be used, in words for the page."""
@@ -25,30 +35,123 @@ class ModelFileError(ValueError):
 
 def plan_from_config(saved: dict) -> tuple[list[PlannedLayer], list[str]]:
     """The layers NumpyNet runs for this config.json, and notes for the page; ModelFileError for anything else."""
+    if not isinstance(saved, dict):
+        raise ModelFileError("This model's description is not one a Keras model has.")
     if saved.get("class_name") != "Sequential" or saved.get("module") not in ("keras", "keras.models"):
         raise ModelFileError(
             "Only a plain stack of layers (a keras.Sequential model) can be read here; this file holds "
-            f"a {saved.get('class_name', 'model of unknown kind')}."
+            f"a {file_text(saved.get('class_name', 'model of unknown kind'))}."
         )
-    layers = (saved.get("config") or {}).get("layers")
+    model_config = saved.get("config")
+    layers = model_config.get("layers") if isinstance(model_config, dict) else None
     if not isinstance(layers, list) or not layers:
         raise ModelFileError("This model's description lists no layers.")
+    if len(layers) > MAX_LAYERS:
+        raise ModelFileError(
+            f"This model has {len(layers):,} layers; at most {MAX_LAYERS} can answer here. Use fewer layers."
+        )
     for layer in layers:  # custom code first: it is the one refusal that matters for safety
         kind = layer.get("class_name") if isinstance(layer, dict) else None
         if kind == "Lambda":
             raise ModelFileError(f"This model has a Lambda layer: {CODE_WORDS}. Only standard layers are accepted.")
         if not isinstance(kind, str) or layer.get("registered_name") or layer.get("module") != "keras.layers":
-            raise ModelFileError(f"This model has a layer of its own making ({kind}): {CODE_WORDS}.")
+            raise ModelFileError(f"This model has a layer of its own making ({file_text(kind)}): {CODE_WORDS}.")
         if kind not in RUNNABLE + PASS_THROUGH:
             raise ModelFileError(
-                f"This model has a {kind} layer, which this playground cannot run. It runs Dense, Conv2D (3×3), "
-                "MaxPooling2D (2×2), BatchNormalization, Rescaling, Reshape, Flatten and Dropout layers."
+                f"This model has a {file_text(kind)} layer, which this playground cannot run. It runs Dense, "
+                "Conv2D (3×3), MaxPooling2D (2×2), BatchNormalization, Rescaling, Reshape, Flatten and Dropout layers."
             )
-    planner = _Planner(_input_shape(saved["config"], layers))
+        if not isinstance(layer.get("config", {}), dict):
+            raise ModelFileError(f"This model's {kind} layer has no settings a Keras layer has.")
+    planner = _Planner(_input_shape(model_config, layers))
     for layer in layers:
         if layer["class_name"] != "InputLayer":
             planner.add(layer["class_name"], layer.get("config") or {})
     return planner.finish()
+
+
+def plain_plan(plan: list[PlannedLayer]) -> list[dict]:
+    """A plan as plain JSON values, for the sandboxed child to send back (see plan_from_plain)."""
+    return [
+        {
+            "name": layer.name,
+            "kind": layer.kind,
+            "output_shape": list(layer.output_shape),
+            "weight_shapes": [list(shape) for shape in layer.weight_shapes],
+            "activation": layer.activation,
+            "scale": layer.scale,
+        }
+        for layer in plan
+    ]
+
+
+def plan_from_plain(items) -> list[PlannedLayer]:
+    """The plan a sandboxed child sent, each field checked again before the web process runs it (a child that a
+    file managed to subvert must not be able to hand over anything else), and its costs checked."""
+    damaged = ModelFileError("This model's description came back damaged from the reader.")
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_LAYERS + 1:
+        raise damaged
+    plan = []
+    for item in items:
+        if not isinstance(item, dict) or item.get("kind") not in RUNNABLE + PASS_THROUGH:
+            raise damaged
+        shapes = item.get("weight_shapes")
+        if (
+            not isinstance(item.get("name"), str)
+            or not _sides(item.get("output_shape"))
+            or not isinstance(shapes, list)
+            or len(shapes) > 4
+            or not all(_sides(shape) for shape in shapes)
+            or item.get("activation") not in ACTIVATIONS
+            or not _number(item.get("scale"))
+        ):
+            raise damaged
+        plan.append(
+            PlannedLayer(
+                file_text(item["name"]),
+                item["kind"],
+                tuple(item["output_shape"]),
+                tuple(tuple(shape) for shape in shapes),
+                item["activation"],
+                float(item["scale"]),
+            )
+        )
+    check_costs(plan)
+    return plan
+
+
+def check_costs(plan: list[PlannedLayer]) -> None:
+    """ModelFileError, saying what to shrink, when one answer of this plan would cost the server too much."""
+    if len(plan) > MAX_LAYERS + 1:  # the channel added for a (28, 28) input is not the model's own
+        raise ModelFileError(f"This model has {len(plan)} layers; at most {MAX_LAYERS} can answer here. Use fewer.")
+    shape: tuple[int, ...] = (28, 28)
+    work = 0
+    for layer in plan:
+        width = layer.output_shape[-1]
+        if layer.kind == "Dense" and width > MAX_UNITS:
+            raise ModelFileError(f"This model has a Dense layer of {width:,} neurons; at most {MAX_UNITS:,} fit here.")
+        if layer.kind == "Conv2D" and width > MAX_FILTERS:
+            raise ModelFileError(
+                f"This model has a Conv2D layer of {width:,} filters; at most {MAX_FILTERS} fit here. "
+                "Use fewer filters (the playground's CNN has 32 and 64)."
+            )
+        held = math.prod(layer.output_shape)
+        if layer.kind == "Conv2D":  # the 3×3 patches of its input, one row per output position
+            held = max(held, math.prod(layer.output_shape[:2]) * 9 * shape[-1])
+            work += math.prod(layer.weight_shapes[0]) * math.prod(layer.output_shape[:2])
+        elif layer.kind == "Dense":
+            work += math.prod(layer.weight_shapes[0])
+        if held > MAX_VALUES:
+            raise ModelFileError(
+                f"This model's {layer.kind} layer holds {held:,} numbers for one picture; at most {MAX_VALUES:,} "
+                "fit here. Use fewer filters or neurons, or pool (MaxPooling2D) before it."
+            )
+        shape = layer.output_shape
+    if work > MAX_WORK:
+        raise ModelFileError(
+            f"This model needs {work:,} multiplications for one picture; at most {MAX_WORK:,} fit here. "
+            "Use fewer filters or neurons, or pool (MaxPooling2D) earlier."
+        )
 
 
 def _input_shape(model_config: dict, layers: list[dict]) -> tuple[int, ...]:
@@ -59,8 +162,8 @@ def _input_shape(model_config: dict, layers: list[dict]) -> tuple[int, ...]:
     if not isinstance(shape, list) or not shape:
         raise ModelFileError("This model does not say what size of picture it takes.")
     shape = tuple(shape[1:])
-    if shape not in ((28, 28), (28, 28, 1)):
-        size = " × ".join(str(d) for d in shape)
+    if shape not in ((28, 28), (28, 28, 1)) or not all(type(side) is int for side in shape):
+        size = file_text(" × ".join(str(d) for d in shape[:4]))
         raise ModelFileError(
             f"This model takes inputs of {size}, but the pictures here are 28 × 28 grey pixels (as Fashion-MNIST)."
         )
@@ -82,20 +185,21 @@ class _Planner:
         raise ModelFileError(f"This model has {what}, which this playground cannot run.")
 
     def add(self, kind: str, config: dict) -> None:
-        name = str(config.get("name", kind))
+        name = file_text(config.get("name", kind))
         if kind in PASS_THROUGH:
             self.plan.append(PlannedLayer(name, kind, self.shape))
         elif kind == "Rescaling":
-            if config.get("offset", 0) != 0 or not isinstance(config.get("scale", 1.0), (int, float)):
-                self.refuse("a Rescaling layer with an offset")
+            scale = config.get("scale", 1.0)
+            if config.get("offset", 0) != 0 or not _number(scale):
+                self.refuse("a Rescaling layer with an offset or an odd scale")
             self.rescaled = True
-            self.plan.append(PlannedLayer(name, kind, self.shape, scale=float(config.get("scale", 1.0))))
+            self.plan.append(PlannedLayer(name, kind, self.shape, scale=float(scale)))
         elif kind in ("Reshape", "Flatten"):
-            target = (int(np.prod(self.shape)),) if kind == "Flatten" else tuple(config.get("target_shape") or ())
-            if -1 in target or int(np.prod(target)) != int(np.prod(self.shape)):
-                self.refuse(f"a Reshape to {target} that does not fit its input")
-            self.shape = target
-            self.plan.append(PlannedLayer(name, kind, target))
+            target = (math.prod(self.shape),) if kind == "Flatten" else config.get("target_shape")
+            if not _sides(target) or len(target) > 3 or math.prod(target) != math.prod(self.shape):
+                self.refuse(f"a Reshape to {file_text(target)} that does not fit its input")
+            self.shape = tuple(target)
+            self.plan.append(PlannedLayer(name, kind, self.shape))
         elif kind == "Dense":
             self._dense(name, config)
         elif kind == "Conv2D":
@@ -106,8 +210,9 @@ class _Planner:
                 self.refuse("a BatchNormalization over an unusual axis")
             if not (config.get("center", True) and config.get("scale", True)) or config.get("renorm"):
                 self.refuse("a BatchNormalization without its usual scale and shift")
-            if not np.isclose(float(config.get("epsilon", NORM_EPSILON)), NORM_EPSILON):
-                self.refuse(f"a BatchNormalization with epsilon {config.get('epsilon')} (not Keras' 0.001)")
+            epsilon = config.get("epsilon", NORM_EPSILON)
+            if not _number(epsilon) or not math.isclose(epsilon, NORM_EPSILON, rel_tol=1e-5):
+                self.refuse(f"a BatchNormalization with epsilon {file_text(epsilon)} (not Keras' 0.001)")
             self.plan.append(PlannedLayer(name, kind, self.shape, ((self.shape[-1],),) * 4))
         elif kind == "MaxPooling2D":
             size, strides = _listed(config.get("pool_size")), _listed(config.get("strides") or config.get("pool_size"))
@@ -121,8 +226,8 @@ class _Planner:
 
     def _activation(self, config: dict) -> str:
         activation = config.get("activation", "linear")
-        if activation not in ACTIVATIONS:
-            self.refuse(f"the activation {activation!r}")
+        if not isinstance(activation, str) or activation not in ACTIVATIONS:
+            self.refuse(f"the activation {file_text(activation)!r}")
         return activation
 
     def _dense(self, name: str, config: dict) -> None:
@@ -131,7 +236,7 @@ class _Planner:
         if not config.get("use_bias", True):
             self.refuse("a Dense layer without biases")
         units = config.get("units")
-        if not isinstance(units, int) or units < 1:
+        if not _sides([units]):
             self.refuse("a Dense layer without a number of neurons")
         weights = ((self.shape[0], units), (units,))
         self.plan.append(PlannedLayer(name, "Dense", (units,), weights, self._activation(config)))
@@ -141,13 +246,14 @@ class _Planner:
         usual = {"kernel_size": [3, 3], "strides": [1, 1], "dilation_rate": [1, 1], "padding": "valid", "groups": 1}
         for key, value in usual.items():
             if _listed(config.get(key, value)) != value:
-                self.refuse(f"a Conv2D with {key} {config.get(key)} (only 3 × 3, stride 1, 'valid' runs here)")
+                shown = file_text(config.get(key))
+                self.refuse(f"a Conv2D with {key} {shown} (only 3 × 3, stride 1, 'valid' runs here)")
         if config.get("data_format", "channels_last") != "channels_last" or not config.get("use_bias", True):
             self.refuse("a Conv2D with channels first or without biases")
         if len(self.shape) != 3:
             self.refuse("a Conv2D on something that is not a picture")
         filters = config.get("filters")
-        if not isinstance(filters, int) or filters < 1:
+        if not _sides([filters]):
             self.refuse("a Conv2D without a number of filters")
         height, width, channels = self.shape
         if min(height, width) < 3:
@@ -173,8 +279,23 @@ class _Planner:
                 "This model has no Rescaling layer, so it gets pixel values from 0 to 255; if it was trained on "
                 "values from 0 to 1, its answers will be off."
             )
+        check_costs(self.plan)
         return self.plan, self.notes
 
 
 def _listed(value):
     return list(value) if isinstance(value, (list, tuple)) else value
+
+
+def _number(value) -> bool:
+    """A finite JSON number (not true/false, which Python counts as ints)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _sides(values) -> bool:
+    """A list of sizes: positive whole numbers (not true/false), none absurdly large."""
+    return (
+        isinstance(values, (list, tuple))
+        and len(values) > 0
+        and all(type(side) is int and 1 <= side <= 10_000_000 for side in values)
+    )

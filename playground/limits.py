@@ -89,3 +89,14 @@ def process_rss_mb(pid: int | str = "self") -> float:
     except OSError:
         pass
     return 0.0
+
+
+def return_freed_heap() -> None:
+    """Ask glibc to give freed heap back to the system now: it keeps it for later otherwise, so one big answer or
+    run would hold the process's memory up for good. Elsewhere than glibc there is nothing to do."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass

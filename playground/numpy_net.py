@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 import zipfile
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ class PlannedLayer:
 
     @property
     def parameters(self) -> int:
-        return int(sum(np.prod(shape) for shape in self.weight_shapes))
+        return sum(math.prod(shape) for shape in self.weight_shapes)  # Python ints: no wrap-around
 
 
 def layer_plan(config: ExperimentConfig) -> list[PlannedLayer]:

@@ -6,27 +6,38 @@ does neither: it reads the archive's config.json as plain JSON, accepts only the
 playground.numpy_net can run, with the settings it runs them with (an allow-list, so a Lambda, a custom class or
 an unknown option is refused before any weight is read), checks the shapes and the size, and reads the
 weights with h5py. Nothing from the file is ever imported, unpickled or called, which is stricter than safe mode.
+
+All of that reading happens in a sandboxed child process (playground.sandbox): zlib and HDF5 are C code a crafted
+file can crash or hang, and a zip or HDF5 file can declare sizes it does not have. The child sends back plain
+arrays and the layer plan as plain JSON; the web process checks both again (playground.layer_plan.plan_from_plain,
+the costs, the shapes, finite numbers) before it builds the network.
 This module reads the file (its kind, the zip, the sizes, the weights); playground.layer_plan checks the layers.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import re
-import zipfile
 from dataclasses import dataclass
 
 import numpy as np
 
-from playground.layer_plan import ADDED_CHANNEL, ModelFileError, plan_from_config
+from playground import sandbox
+from playground.layer_plan import ADDED_CHANNEL, ModelFileError, plain_plan, plan_from_config, plan_from_plain
 from playground.numpy_net import NumpyNet, PlannedLayer, snake_case
+from playground.safe_hdf5 import Hdf5Caps, Hdf5Damaged, Hdf5Refused, open_checked, read_floats
+from playground.safe_zip import ZipCaps, ZipDamaged, ZipRefused, read_members
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = 20 * MB  # the app's upload limit (.streamlit/config.toml)
 MAX_PARAMETERS = 1_000_000  # 4 MB of weights kept in one visitor's session; the 1024-neuron preset has 814,090
 MAX_CONFIG_BYTES = MB  # config.json of a playground model is about 10 kB
-MAX_WEIGHTS_BYTES = 64 * MB  # the unpacked weights file (with an optimizer's state), so a zip bomb stays small
+MAX_WEIGHTS_BYTES = 32 * MB  # the unpacked weights file: a million weights with an Adam optimizer's two slots is 12 MB
+MAX_STORED_NUMBERS = 4 * MAX_PARAMETERS  # in the whole weights file, the optimizer's state included
+MAX_MESSAGE = 600  # characters of a refusal the page shows
+DAMAGED = "This file is damaged (perhaps the download was cut short). Download or save the model again."
+DAMAGED_WEIGHTS = "This model's weights are damaged or do not match its layers. Save the model again."
+NOT_A_NUMBER = "This model's weights hold broken numbers (not a number or infinite); it cannot answer."
 SIGNATURES = {  # the first bytes of files people may mistake for a model
     b"\x89PNG": "a PNG picture",
     b"\xff\xd8\xff": "a JPEG picture",
@@ -60,7 +71,46 @@ def shown_name(name: str) -> str:
 
 
 def read_model_upload(data: bytes, name: str = "model.keras") -> UploadedModel:
-    """The model in an uploaded .keras file, or ModelFileError saying plainly why not. Runs nothing from the file."""
+    """The model in an uploaded .keras file, or ModelFileError saying plainly why not. Runs nothing from the file;
+    parses it only in a sandboxed child (see the module's docstring)."""
+    return model_from_child(read_in_sandbox(data, name), name)
+
+
+def read_in_sandbox(data: bytes, name: str = "model.keras") -> sandbox.ChildReport:
+    """The child's report on the file: its plan and weights, or its refusal (ModelFileError either way)."""
+    _check_kind(data, name)
+    try:
+        report = sandbox.run_task("keras-model", data)
+    except sandbox.ChildFailed as failed:
+        raise ModelFileError(f"This file could not be read safely. {failed}") from None
+    if "refused" in report.answer:
+        raise ModelFileError(str(report.answer["refused"])[:MAX_MESSAGE])
+    return report
+
+
+def model_from_child(report: sandbox.ChildReport, name: str) -> UploadedModel:
+    """The network from the child's plain answer, every part of it checked again here before it is trusted."""
+    answer, arrays = report.answer, report.arrays
+    try:
+        plan = plan_from_plain(answer["plan"])
+        notes = tuple(str(note)[:MAX_MESSAGE] for note in answer["notes"][:8])
+        weights = [arrays[f"w{index}"] for index in range(len(arrays))]
+    except (KeyError, TypeError) as error:
+        raise ModelFileError(DAMAGED) from error
+    parameters = _check_parameters(plan)
+    if any(w.dtype != np.float32 for w in weights):
+        raise ModelFileError(DAMAGED_WEIGHTS)
+    if not all(np.isfinite(w).all() for w in weights):
+        raise ModelFileError(NOT_A_NUMBER)
+    try:
+        net = NumpyNet(plan, weights)
+    except ValueError as error:
+        raise ModelFileError(DAMAGED_WEIGHTS) from error
+    return UploadedModel(net, shown_name(name), parameters, notes)
+
+
+def _check_kind(data: bytes, name: str) -> None:
+    """Refuse, from the size and the first bytes alone, what is plainly not a .keras file."""
     if len(data) > MAX_FILE_BYTES:
         raise ModelFileError(f"This file is {len(data) / MB:.0f} MB; a model here can be at most 20 MB.")
     if not data:
@@ -75,59 +125,82 @@ def read_model_upload(data: bytes, name: str = "model.keras") -> UploadedModel:
             raise ModelFileError(f"This is {what}, not a model. Upload a .keras file saved by Keras.")
     if not data.startswith(b"PK"):
         raise ModelFileError("This is not a Keras model file. Upload a .keras file saved by Keras.")
-    config, weights_file = _unpack(data)
-    plan, notes = plan_from_config(config)
+
+
+def _check_parameters(plan: list[PlannedLayer]) -> int:
     parameters = sum(layer.parameters for layer in plan)
     if parameters > MAX_PARAMETERS:
         raise ModelFileError(
             f"This model has {parameters:,} weights; at most {MAX_PARAMETERS:,} fit here. "
             "A model with fewer neurons (for example 512 instead of 2048) will do."
         )
-    net = NumpyNet(plan, _read_weights(weights_file, plan))
-    return UploadedModel(net, shown_name(name), parameters, tuple(notes))
+    return parameters
+
+
+# -- Inside the sandboxed child ------------------------------------------------------------------
+
+
+def read_in_child(data: bytes) -> tuple[dict, dict[str, np.ndarray]]:
+    """playground.sandbox's task: the file read and checked whole, as ({"plan", "notes"}, weights) or
+    ({"refused": why}, {})."""
+    try:
+        plan, notes, weights = _read(data)
+    except ModelFileError as refused:
+        return {"refused": str(refused)}, {}
+    except MemoryError:
+        return {"refused": "This file needs far more memory to read than a model of this playground."}, {}
+    except Exception:  # anything else the file made go wrong (deep JSON, odd types): its fault, not a crash
+        return {"refused": DAMAGED}, {}
+    return {"plan": plain_plan(plan), "notes": notes}, {f"w{index}": w for index, w in enumerate(weights)}
+
+
+def _read(data: bytes) -> tuple[list[PlannedLayer], list[str], list[np.ndarray]]:
+    _check_kind(data, "model.keras")
+    config, weights_file = _unpack(data)
+    plan, notes = plan_from_config(config)
+    _check_parameters(plan)
+    weights = _read_weights(weights_file, plan)
+    NumpyNet(plan, weights).logits(np.zeros((1, 28, 28), np.uint8))  # a first answer here, where a crash is harmless
+    return plan, notes, weights
 
 
 def _unpack(data: bytes) -> tuple[dict, bytes]:
-    """config.json as a dict and the weights file's bytes, with sizes checked before anything is unpacked."""
-    damaged = "This file is damaged (perhaps the download was cut short). Download or save the model again."
+    """config.json as a dict and the weights file's bytes, each read with byte caps (playground.safe_zip)."""
+    wanted = {"config.json": MAX_CONFIG_BYTES, "model.weights.h5": MAX_WEIGHTS_BYTES}
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = {info.filename: info for info in archive.infolist()}
-            if "config.json" not in members or "model.weights.h5" not in members:
-                raise ModelFileError(
-                    "This is a zip file, but not a Keras model: it holds no model description (config.json) "
-                    "and weights (model.weights.h5)."
-                )
-            if members["config.json"].file_size > MAX_CONFIG_BYTES:
-                raise ModelFileError("This model's description is far too large for a model of this playground.")
-            if members["model.weights.h5"].file_size > MAX_WEIGHTS_BYTES:
-                raise ModelFileError(f"This model's weights are too large: at most {MAX_PARAMETERS:,} fit here.")
-            config_bytes = archive.read("config.json")
-            weights_file = archive.read("model.weights.h5")
-    except ModelFileError:
-        raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as error:
-        raise ModelFileError(damaged) from error
+        members = read_members(data, wanted, ZipCaps())
+    except ZipDamaged as damaged:
+        raise ModelFileError(DAMAGED) from damaged
+    except ZipRefused as refused:
+        raise ModelFileError(f"This file was refused: {refused}.") from None
+    if set(members) != set(wanted):
+        raise ModelFileError(
+            "This is a zip file, but not a Keras model: it holds no model description (config.json) "
+            "and weights (model.weights.h5)."
+        )
     try:
-        config = json.loads(config_bytes)
-    except (UnicodeDecodeError, ValueError) as error:
-        raise ModelFileError(damaged) from error
+        config = json.loads(members["config.json"], parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise ModelFileError(DAMAGED) from error
     if not isinstance(config, dict):
-        raise ModelFileError(damaged)
-    return config, weights_file
+        raise ModelFileError(DAMAGED)
+    return config, members["model.weights.h5"]
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON a Keras model writes")
 
 
 # -- The weights ---------------------------------------------------------------------------------
 
 
 def _read_weights(weights_file: bytes, plan: list[PlannedLayer]) -> list[np.ndarray]:
-    """Each weighted layer's arrays from model.weights.h5, checked against the plan's shapes and for finite values."""
-    import h5py
-
-    damaged = "This model's weights are damaged or do not match its layers. Save the model again."
+    """Each weighted layer's arrays from model.weights.h5, after the whole file passed playground.safe_hdf5's checks,
+    checked against the plan's shapes and for finite values."""
     weights, seen = [], {}
+    caps = Hdf5Caps(values=MAX_PARAMETERS, total_values=MAX_STORED_NUMBERS)
     try:
-        with h5py.File(io.BytesIO(weights_file), "r") as h5:
+        with open_checked(weights_file, caps) as h5:
             for layer in plan:
                 if layer is plan[0] and layer.name == ADDED_CHANNEL:
                     continue  # added here, not in the file
@@ -135,18 +208,13 @@ def _read_weights(weights_file: bytes, plan: list[PlannedLayer]) -> list[np.ndar
                 snake = snake_case(layer.kind)
                 number = seen.get(snake, 0)
                 seen[snake] = number + 1
-                if not layer.weight_shapes:
-                    continue
-                group = h5["layers"][snake if number == 0 else f"{snake}_{number}"]["vars"]
+                group = snake if number == 0 else f"{snake}_{number}"
                 for index, shape in enumerate(layer.weight_shapes):
-                    dataset = group[str(index)]
-                    if tuple(dataset.shape) != shape or dataset.dtype.kind != "f":
-                        raise ModelFileError(damaged)
-                    weights.append(np.asarray(dataset, dtype=np.float32))
-    except ModelFileError:
-        raise
-    except (OSError, KeyError, ValueError, TypeError) as error:
-        raise ModelFileError(damaged) from error
+                    weights.append(read_floats(h5, ("layers", group, "vars", str(index)), shape))
+    except Hdf5Damaged as damaged:
+        raise ModelFileError(DAMAGED_WEIGHTS) from damaged
+    except Hdf5Refused as refused:
+        raise ModelFileError(f"This model was refused: {refused}.") from None
     if not all(np.isfinite(w).all() for w in weights):
-        raise ModelFileError("This model's weights hold broken numbers (not a number or infinite); it cannot answer.")
+        raise ModelFileError(NOT_A_NUMBER)
     return weights

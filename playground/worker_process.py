@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from playground.config import ExperimentConfig
-from playground.limits import process_rss_mb
+from playground.limits import process_rss_mb, return_freed_heap
 from playground.snapshots import RunState
 
 RELAY_SECONDS = 0.1  # a worker sends at most ~10 snapshots a second; the live view redraws slower than that
@@ -69,14 +69,10 @@ def worker_main(connection) -> None:
 def release_memory() -> None:
     """Hand a finished run's memory back to the system (in a worker, between runs): Keras' global state goes,
     and glibc, which keeps freed heap for later, is asked to return it."""
-    import ctypes
     import gc
 
     import keras
 
     keras.backend.clear_session()
     gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to trim
-        pass
+    return_freed_heap()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -117,7 +118,8 @@ def upload_photo(at: AppTest, data: bytes) -> AppTest:
 
 
 def texts(at: AppTest, kind: str) -> list[str]:
-    return [element.value for element in at.get(kind)]
+    """The elements' text as a visitor reads it: words from a file reach the page Markdown-escaped (backslashes)."""
+    return [re.sub(r"\\(.)", r"\1", element.value) for element in at.get(kind)]
 
 
 def test_an_uploaded_model_answers_and_explains_its_answer(dense_model, boot_png):

@@ -10,8 +10,13 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from playground.inference import Classifier, answer_networks, answer_test_accuracy, pretrained_info
+from playground.layer_plan import ModelFileError
+from playground.limits import return_freed_heap
 from playground.pages import common
-from playground.uploaded_model import MAX_PARAMETERS, ModelFileError, read_model_upload, shown_name
+from playground.plain_text import markdown_escaped
+from playground.uploaded_model import MAX_PARAMETERS, read_model_upload, shown_name
+
+UNREADABLE = "It could not be read as a model here. Save it again with Keras (model.save('name.keras')) and retry."
 
 
 def choose_classifier() -> Classifier:
@@ -84,30 +89,53 @@ def uploaded_classifier() -> Classifier | None:
         "takes 28 × 28 grey pictures and gives 10 answers. It stays in this browser tab only and goes when you leave.",
     )
     if uploaded is not None:
-        data = uploaded.getvalue()
-        try:
-            model = read_model_upload(data, uploaded.name)
-        except ModelFileError as error:
-            state.model_problem = f"“{shown_name(uploaded.name)}” was not loaded. {error}"
-        else:
-            state.model_problem = None
-            state.uploaded_model = (model, Classifier(model.net, description=model.name))
+        with st.spinner("Checking the model…"):
+            read_uploaded_model(uploaded)
         let_go(uploaded)
         state.model_file_round = state.get("model_file_round", 0) + 1  # a fresh, empty uploader
         st.rerun()
     held = state.get("uploaded_model")
     if state.get("model_problem"):
         still = " The model you uploaded before still answers." if held else ""
-        st.error(state.model_problem + still, icon=":material/block:")
+        st.error(markdown_escaped(state.model_problem + still), icon=":material/block:")
     if held is None:
         st.info("Upload a model to use it; until then the ready-made model answers.", icon=":material/upload:")
         return None
     model, classifier = held
-    st.caption(f"Answering: {model.summary}.")
+    st.caption(markdown_escaped(f"Answering: {model.summary}."))
     for note in model.notes:
-        st.caption(f":material/info: {note}")
+        st.caption(f":material/info: {markdown_escaped(note)}")
     st.button("Forget this model", key="forget_model", on_click=forget_uploaded_model)
     return classifier
+
+
+def read_uploaded_model(uploaded) -> None:
+    """Read the file (in a sandboxed child: playground.uploaded_model) into the session, or keep why it was not."""
+    state = st.session_state
+    name = shown_name(uploaded.name)
+    try:
+        model = read_model_upload(uploaded.getvalue(), uploaded.name)
+        classifier = Classifier(model.net, description=model.name)  # its first answer, on a blank picture
+    except ModelFileError as error:
+        state.model_problem = f"“{name}” was not loaded. {error}"
+    except Exception:  # whatever else a file made go wrong: said plainly, and nothing changes
+        state.model_problem = f"“{name}” was not loaded. {UNREADABLE}"
+    else:
+        state.model_problem = None
+        state.uploaded_model = (model, classifier)
+    return_freed_heap()
+
+
+def is_uploaded(classifier: Classifier) -> bool:
+    held = st.session_state.get("uploaded_model")
+    return held is not None and held[1] is classifier
+
+
+def set_aside_uploaded_model(reason: str) -> None:
+    """An uploaded model that failed to answer: forgotten, with why, so the ready-made model answers again."""
+    name = st.session_state.uploaded_model[0].name
+    forget_uploaded_model()
+    st.session_state.model_problem = f"“{name}” was set aside: {reason} The ready-made model answers instead."
 
 
 def let_go(uploaded) -> None:

@@ -12,9 +12,10 @@ from playground import charts
 from playground.charts.style import plotly_config
 from playground.explain import describe_heat, describe_hidden, explain_answer
 from playground.images import EmptyImageError, ImageError, PhotoSteps, Upload, preprocess_canvas, read_upload
-from playground.inference import WHAT_HELPS, Classifier
+from playground.inference import WHAT_HELPS, AnswerError, Classifier
+from playground.limits import return_freed_heap
 from playground.numpy_net import NumpyNet
-from playground.pages.answering_model import choose_classifier
+from playground.pages.answering_model import choose_classifier, is_uploaded, set_aside_uploaded_model
 from playground.pages.common import training_badge
 from playground.pages.drawing import drawing_canvas
 
@@ -39,7 +40,11 @@ def show_answer(
     classifier: Classifier, original, model_input: np.ndarray, key: str, steps: PhotoSteps | None = None
 ) -> None:
     """The verdict (with what helps when it is a guess), the way from picture to 28×28, and the ten bars."""
-    prediction = classifier.predict(model_input)
+    try:
+        prediction = classifier.predict(model_input)
+    except Exception as error:  # an uploaded model's NaN (AnswerError) or anything else it breaks on
+        answer_failed(classifier, error)
+        return
     if prediction.unsure:
         st.warning(f"The model is {prediction.in_words()}.", icon=":material/help:")
         st.caption(f"{prediction.advice()} {WHAT_HELPS}")
@@ -58,12 +63,28 @@ def show_answer(
         config=plotly_config("fashion-ten-chances"),
     )
     if isinstance(classifier.model, NumpyNet):
-        show_why(classifier.model, model_input, prediction.top_class, key)
+        try:
+            show_why(classifier.model, model_input, prediction.top_class, key)
+        except Exception as error:
+            answer_failed(classifier, error)
+            return
+        finally:
+            if is_uploaded(classifier):
+                return_freed_heap()  # its answer's scratch memory goes back to the system, not kept by glibc
         if len(classifier.networks) > 1:
             st.caption(
                 f"The answer above is the average of {len(classifier.networks)} networks trained alike from "
                 "different random starts; these pictures look inside the first of them."
             )
+
+
+def answer_failed(classifier: Classifier, error: Exception) -> None:
+    """A model that could not answer: an uploaded one is set aside (and the page drawn again without it)."""
+    reason = str(error) if isinstance(error, AnswerError) else "it could not answer this picture."
+    if is_uploaded(classifier):
+        set_aside_uploaded_model(reason)
+        st.rerun()
+    st.error(f"No answer: {reason}", icon=":material/error:")
 
 
 def show_why(net: NumpyNet, model_input: np.ndarray, top_class: int, key: str) -> None:
@@ -195,6 +216,8 @@ with draw_tab:
     with answer_column:
         if rgba is None:
             st.info("Draw something first: the answer appears here.", icon=":material/draw:")
+        elif isinstance(rgba, ImageError):
+            explain(f"{rgba} Clear the canvas with the bin above it and draw again.", empty=False)
         else:
             answer_or_explain(classifier, lambda: (None, preprocess_canvas(rgba)), "canvas")
 
