@@ -103,13 +103,12 @@ def _run(task: str, data: bytes, limits: Limits, folder: Path) -> ChildReport:
         raise ChildFailed(f"Reading it took longer than {limits.wall_seconds:.0f} seconds, so it was stopped.")
     peak_mb = usage.ru_maxrss / 1024
     code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        killed = -code in (signal.SIGKILL, signal.SIGXCPU) if code < 0 else False
-        raise ChildFailed(
-            "Reading it took more than this server allows, so it was stopped."
-            if killed
-            else "Reading it crashed the reader (the file is damaged or made to break readers)."
-        )
+    if code in (-signal.SIGKILL, -signal.SIGXCPU):
+        raise ChildFailed("Reading it took more than this server allows, so it was stopped.")
+    if code < 0:
+        raise ChildFailed("Reading it crashed the reader (the file is damaged or made to break readers).")
+    if code > 0:  # an error the task did not turn into a refusal: MemoryError, a full file (EFBIG), …
+        raise ChildFailed("The reader gave up on it (the file is damaged, far too big, or made to break readers).")
     answer, arrays = _read_result(folder / RESULT_NAME)
     return ChildReport(answer, arrays, seconds, peak_mb)
 
