@@ -160,8 +160,19 @@ def _read(data: bytes) -> tuple[list[PlannedLayer], list[str], list[np.ndarray]]
     plan, notes = plan_from_config(config)
     _check_parameters(plan)
     weights = _read_weights(weights_file, plan)
-    NumpyNet(plan, weights).logits(np.zeros((1, 28, 28), np.uint8))  # a first answer here, where a crash is harmless
+    with np.errstate(all="ignore"):  # first answers here, where a crash or a blow-up is harmless
+        answers = NumpyNet(plan, weights).logits(_probe_pictures())
+    if not np.isfinite(answers).all():
+        raise ModelFileError(
+            "This model's answer is not a number (NaN or infinite) for a plain test picture, so it cannot answer."
+        )
     return plan, notes, weights
+
+
+def _probe_pictures() -> np.ndarray:
+    """Black, white, and a checkerboard of the two: a model must answer all three with finite numbers."""
+    checkerboard = (np.indices((28, 28)).sum(axis=0) % 2 * 255).astype(np.uint8)
+    return np.stack([np.zeros((28, 28), np.uint8), np.full((28, 28), 255, np.uint8), checkerboard])
 
 
 def _unpack(data: bytes) -> tuple[dict, bytes]:
