@@ -107,8 +107,14 @@ def show_why(net: NumpyNet, model_input: np.ndarray, top_class: int, key: str) -
         titles = [f"filter {i + 1}" for i in hidden.top]
         figure = charts.feature_maps_figure(hidden.pictures, titles)
         st.plotly_chart(figure, key=f"maps_{key}", config=plotly_config("fashion-feature-maps"))
+        shown, maps = len(titles), len(hidden.values)
+        which = (
+            f"{shown} feature maps of the first layer"
+            if shown == maps
+            else f"{shown} most active of the first layer's {maps} feature maps"
+        )
         st.caption(
-            f"The {len(titles)} feature maps of the first layer, the most active first (filter "
+            f"The {which}, the most active first (filter "
             f"{hidden.top[0] + 1} found the most). Bright: the filter's pattern is there; black: it is not."
         )
         return
