@@ -205,3 +205,21 @@ def test_feature_maps_share_one_brightness_scale():
     assert tuple(pixels[top, second]) == (128, 128, 128)  # half of it: grey
     assert tuple(pixels[top, 1]) == (0, 0, 0)  # nothing found: black
     assert pixels.shape == (4 * (26 + 2 + 5), 8 * 28 - 2, 3)
+
+
+def test_at_most_32_feature_maps_are_drawn_the_most_active_first():
+    from playground.explain import TOP_MAPS
+    from playground.numpy_net import PlannedLayer
+
+    rng = np.random.default_rng(3)
+    plan = [
+        PlannedLayer("channel", "Reshape", (28, 28, 1)),
+        PlannedLayer("conv", "Conv2D", (26, 26, 100), ((3, 3, 1, 100), (100,)), "relu"),
+        PlannedLayer("flatten", "Flatten", (26 * 26 * 100,)),
+        PlannedLayer("output", "Dense", (10,), ((26 * 26 * 100, 10), (10,)), "softmax"),
+    ]
+    weights = [rng.normal(size=(3, 3, 1, 100)), rng.normal(size=100), rng.normal(size=(67600, 10)) * 0.01, np.zeros(10)]
+    hidden = explain_answer(NumpyNet(plan, weights), rng.integers(0, 256, (28, 28)).astype(np.uint8)).hidden
+    assert TOP_MAPS == 32 and len(hidden.top) == len(hidden.pictures) == 32 and len(hidden.values) == 100
+    strength = hidden.values.reshape(100, -1).mean(axis=1)
+    assert list(hidden.top) == list(np.argsort(-strength, kind="stable")[:32])
