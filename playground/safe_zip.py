@@ -9,10 +9,15 @@ actually come out against a cap per member, a cap for all of them and a cap on h
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 from dataclasses import dataclass
 
 CHUNK = 64 * 1024
+# The records that say how many members there are (APPNOTE 4.3.16, 4.3.15, 4.3.14): read before anything else.
+END_RECORD = struct.Struct("<4s4H2LH")
+ZIP64_LOCATOR = struct.Struct("<4sLQL")
+ZIP64_RECORD = struct.Struct("<4sQ2H2L2Q2Q")
 ENCRYPTED = 0x1  # general purpose flag bit 0
 METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 
@@ -40,6 +45,9 @@ def read_members(data: bytes, wanted: dict[str, int], caps: ZipCaps = ZipCaps())
 
     Members not wanted are never inflated; a wanted member that is missing is simply left out of the result.
     """
+    declared = _declared_entries(data)  # before zipfile reads the whole central directory
+    if declared is not None and declared > caps.entries:
+        raise ZipRefused(f"it holds {declared:,} files; a model holds a handful")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as error:
@@ -55,6 +63,21 @@ def read_members(data: bytes, wanted: dict[str, int], caps: ZipCaps = ZipCaps())
             members[name] = _read_member(archive, info, min(wanted[name], caps.total_bytes - total), caps)
             total += len(members[name])
     return members
+
+
+def _declared_entries(data: bytes) -> int | None:
+    """How many members the end-of-central-directory record declares (zip64's when it defers to it), or None."""
+    tail_start = max(0, len(data) - END_RECORD.size - 0xFFFF)  # the record, then a comment of up to 64 kB
+    at = data.rfind(b"PK\x05\x06", tail_start)
+    if at < 0 or at + END_RECORD.size > len(data):
+        return None
+    entries = END_RECORD.unpack_from(data, at)[4]
+    locator = at - ZIP64_LOCATOR.size
+    if entries == 0xFFFF and locator >= 0 and data.startswith(b"PK\x06\x07", locator):
+        offset = ZIP64_LOCATOR.unpack_from(data, locator)[2]
+        if 0 <= offset <= len(data) - ZIP64_RECORD.size and data.startswith(b"PK\x06\x06", offset):
+            entries = ZIP64_RECORD.unpack_from(data, offset)[7]
+    return entries
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, caps: ZipCaps) -> bytes:

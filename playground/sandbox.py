@@ -33,6 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 TASKS = {"keras-model": ("playground.uploaded_model", "read_in_child")}
 RESULT_NAME = "result.npz"
+PEAK_NAME = "child_peak_kb"  # beside the task's arrays in the result
 RESULT_BYTES = 48 * 1024 * 1024  # also the child's RLIMIT_FSIZE: a million weights as float32 are 4 MB
 CHILDREN = 2
 WAIT_FOR_A_CHILD = 10.0  # seconds a visitor's upload waits for a free child before being asked to try again
@@ -59,7 +60,7 @@ class ChildReport:
     answer: dict
     arrays: dict[str, np.ndarray]
     seconds: float
-    peak_mb: float  # the child's own peak resident memory
+    peak_mb: float  # the child's own peak resident memory (its VmHWM: rusage would count the parent's before exec)
 
 
 def run_task(task: str, data: bytes, limits: Limits = Limits()) -> ChildReport:
@@ -96,12 +97,11 @@ def _run(task: str, data: bytes, limits: Limits, folder: Path) -> ChildReport:
     )
     feeder = threading.Thread(target=_feed, args=(child, data), daemon=True)
     feeder.start()
-    status, usage = _wait(child, limits.wall_seconds)
+    status = _wait(child, limits.wall_seconds)
     seconds = time.perf_counter() - started
     feeder.join(1.0)
     if status is None:
         raise ChildFailed(f"Reading it took longer than {limits.wall_seconds:.0f} seconds, so it was stopped.")
-    peak_mb = usage.ru_maxrss / 1024
     code = os.waitstatus_to_exitcode(status)
     if code in (-signal.SIGKILL, -signal.SIGXCPU):
         raise ChildFailed("Reading it took more than this server allows, so it was stopped.")
@@ -110,7 +110,8 @@ def _run(task: str, data: bytes, limits: Limits, folder: Path) -> ChildReport:
     if code > 0:  # an error the task did not turn into a refusal: MemoryError, a full file (EFBIG), …
         raise ChildFailed("The reader gave up on it (the file is damaged, far too big, or made to break readers).")
     answer, arrays = _read_result(folder / RESULT_NAME)
-    return ChildReport(answer, arrays, seconds, peak_mb)
+    peak_kb = arrays.pop(PEAK_NAME, np.zeros(1))
+    return ChildReport(answer, arrays, seconds, float(peak_kb.ravel()[0]) / 1024)
 
 
 def _feed(child: subprocess.Popen, data: bytes) -> None:
@@ -121,22 +122,22 @@ def _feed(child: subprocess.Popen, data: bytes) -> None:
         pass  # the child died or stopped reading: its exit says why
 
 
-def _wait(child: subprocess.Popen, wall_seconds: float):
-    """(wait status, resource usage) of the child, or (None, None) after killing it when it ran out of time."""
+def _wait(child: subprocess.Popen, wall_seconds: float) -> int | None:
+    """The child's wait status, or None after killing it when it ran out of time."""
     deadline = time.monotonic() + wall_seconds
     pause = 0.002
     while True:
-        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        pid, status = os.waitpid(child.pid, os.WNOHANG)
         if pid:
             child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
-            return status, usage
+            return status
         if time.monotonic() >= deadline:
             try:
                 os.killpg(child.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
             child.wait()
-            return None, None
+            return None
         time.sleep(pause)
         pause = min(pause * 2, 0.02)
 
@@ -174,4 +175,13 @@ def child_main(arguments: list[str]) -> None:
     answer, arrays = getattr(importlib.import_module(module), function)(data)
     encoded = np.frombuffer(json.dumps(answer).encode("utf-8"), dtype=np.uint8)
     with open(RESULT_NAME, "wb") as out:
-        np.savez(out, answer=encoded, **arrays)
+        np.savez(out, answer=encoded, **{PEAK_NAME: np.array([_peak_kb()])}, **arrays)
+
+
+def _peak_kb() -> int:
+    """This process's peak resident memory since its exec, in kB (VmHWM)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
