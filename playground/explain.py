@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.data import CLASS_NAMES
-from playground.numpy_net import NORM_EPSILON, NumpyNet, activate, conv3x3, max_pool2
+from playground.layer_maths import activate
+from playground.numpy_net import NumpyNet
 
 TOP_NEURONS = 8  # the most active hidden neurons whose weights are drawn
 TOP_MAPS = 32  # the most active feature maps drawn (the playground's CNN has 32; an uploaded model may have more)
@@ -75,30 +76,10 @@ def explain_answer(net: NumpyNet, image: np.ndarray, target: int | None = None) 
 
 def _forward(net: NumpyNet, x: np.ndarray) -> tuple[np.ndarray, list[tuple]]:
     """NumpyNet.logits, keeping what the backward pass needs: (layer, its weights, its input, its output)."""
-    weights = iter(net.weights)
     tape = []
-    last = net.plan[-1]
-    for layer in net.plan:
+    for layer, params in net.layers_with_weights():
         x_in = x
-        params: tuple = ()
-        if layer.kind == "Rescaling":
-            x = x * np.float32(layer.scale)
-        elif layer.kind in ("Reshape", "Flatten"):
-            x = x.reshape(len(x), *layer.output_shape)
-        elif layer.kind == "Conv2D":
-            params = (next(weights), next(weights))
-            x = activate(conv3x3(x, *params), layer.activation)
-        elif layer.kind == "BatchNormalization":
-            gamma, beta, mean, variance = (next(weights) for _ in range(4))
-            params = (gamma / np.sqrt(variance + NORM_EPSILON),)
-            x = (x - mean) * params[0] + beta
-        elif layer.kind == "MaxPooling2D":
-            x = max_pool2(x)
-        elif layer.kind == "Dense":
-            params = (next(weights), next(weights))
-            x = x @ params[0] + params[1]
-            if layer is not last:
-                x = activate(x, layer.activation)
+        x = layer.does.forward(layer, params, x, last=layer is net.plan[-1])
         tape.append((layer, params, x_in, x))
     return x, tape
 
@@ -107,78 +88,27 @@ def _backward(tape: list[tuple], grad: np.ndarray) -> np.ndarray:
     """The gradient of the explained score with respect to the raw pixels, layer by layer backwards."""
     last = tape[-1][0]
     for layer, params, x_in, x_out in reversed(tape):
-        if layer.kind == "Rescaling":
-            grad = grad * np.float32(layer.scale)
-        elif layer.kind in ("Reshape", "Flatten"):
-            grad = grad.reshape(x_in.shape)
-        elif layer.kind == "Dense":
-            if layer is not last:
-                grad = _activation_backward(grad, x_out, layer.activation)
-            grad = grad @ params[0].T
-        elif layer.kind == "Conv2D":
-            grad = _conv3x3_backward(_activation_backward(grad, x_out, layer.activation), params[0], x_in.shape)
-        elif layer.kind == "BatchNormalization":
-            grad = grad * params[0]
-        elif layer.kind == "MaxPooling2D":
-            grad = _max_pool2_backward(grad, x_in)
+        grad = layer.does.backward(layer, params, x_in, x_out, grad, last=layer is last)
     return grad
-
-
-def _activation_backward(grad: np.ndarray, out: np.ndarray, name: str) -> np.ndarray:
-    """The gradient through an activation, from its output (every one here can be differentiated that way)."""
-    if name == "relu":
-        return grad * (out > 0)
-    if name == "sigmoid":
-        return grad * out * (1 - out)
-    if name == "tanh":
-        return grad * (1 - out * out)
-    if name == "elu":
-        return grad * np.where(out > 0, 1, out + 1)
-    if name == "softmax":
-        return out * (grad - np.sum(grad * out, axis=-1, keepdims=True))
-    return grad  # linear
-
-
-def _conv3x3_backward(grad: np.ndarray, kernel: np.ndarray, input_shape: tuple) -> np.ndarray:
-    """The input gradient of numpy_net.conv3x3: each output's gradient spread back over its 3×3 window."""
-    n, h, w, filters = grad.shape
-    channels = input_shape[-1]
-    patches = (grad.reshape(-1, filters) @ kernel.reshape(9 * channels, filters).T).reshape(n, h, w, 3, 3, channels)
-    out = np.zeros(input_shape, dtype=np.float32)
-    for dy in range(3):
-        for dx in range(3):
-            out[:, dy : dy + h, dx : dx + w] += patches[:, :, :, dy, dx]
-    return out
-
-
-def _max_pool2_backward(grad: np.ndarray, x_in: np.ndarray) -> np.ndarray:
-    """The input gradient of a 2×2 max pool: all of it to the (first) largest of each window."""
-    n, h2, w2, c = grad.shape
-    windows = x_in[:, : 2 * h2, : 2 * w2].reshape(n, h2, 2, w2, 2, c).transpose(0, 1, 3, 5, 2, 4)
-    winner = windows.reshape(n, h2, w2, c, 4).argmax(axis=-1)
-    spread = (np.arange(4) == winner[..., None]) * grad[..., None]  # (n, h2, w2, c, 4)
-    spread = spread.reshape(n, h2, w2, c, 2, 2).transpose(0, 1, 4, 2, 5, 3).reshape(n, 2 * h2, 2 * w2, c)
-    out = np.zeros(x_in.shape, dtype=np.float32)
-    out[:, : 2 * h2, : 2 * w2] = spread
-    return out
 
 
 def _hidden_layer(net: NumpyNet, tape: list[tuple]) -> HiddenLayer | None:
     """The first Conv2D (a CNN) or the first Dense before the output (a dense network), as the picture left it."""
-    kinds = [layer.kind for layer, *_ in tape[:-1]]
+    roles = [layer.does.hidden for layer, *_ in tape[:-1]]
     sees_pixels = True  # until a layer changes the pixels one by one, a 784-row Dense kernel is one row per pixel
     for layer, params, _, x_out in tape[:-1]:
-        if layer.kind == "Conv2D":
+        role = layer.does.hidden
+        if role == "conv":
             maps = np.moveaxis(x_out[0], -1, 0)  # (filters, h, w)
             top = np.argsort(-maps.reshape(len(maps), -1).mean(axis=1), kind="stable")[:TOP_MAPS]
-            return HiddenLayer(layer.name, "conv", layer.activation, maps, top, maps[top], kinds.count("Conv2D"))
-        if layer.kind == "Dense":
+            return HiddenLayer(layer.name, role, layer.activation, maps, top, maps[top], roles.count(role))
+        if role == "dense":
             values = x_out[0]
             top = np.argsort(-values, kind="stable")[:TOP_NEURONS]
             kernel = params[0]
             pictures = kernel[:, top].T.reshape(-1, 28, 28) if sees_pixels and kernel.shape[0] == 784 else None
-            return HiddenLayer(layer.name, "dense", layer.activation, values, top, pictures, kinds.count("Dense"))
-        sees_pixels = sees_pixels and layer.kind != "BatchNormalization"
+            return HiddenLayer(layer.name, role, layer.activation, values, top, pictures, roles.count(role))
+        sees_pixels = sees_pixels and not layer.does.per_pixel
     return None
 
 

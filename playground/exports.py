@@ -14,24 +14,17 @@ import io
 import json
 import platform
 import zipfile
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import metadata
 
 import numpy as np
 
-from playground.choices import ARCHITECTURES
 from playground.config import ExperimentConfig
 from playground.data import CLASS_NAMES
-from playground.numpy_net import NUM_CLASSES, PlannedLayer, count_parameters, layer_plan, snake_case
+from playground.layers import PlannedLayer, weight_groups
+from playground.numpy_net import NUM_CLASSES, count_parameters, planned_layers
 
 KERAS_VERSION = "3.15.1"  # the version whose format we write (requirements.txt pins it)
-# The augmentation layers' settings, as playground.model.build_model makes them (that module imports Keras).
-AUGMENTATION_SETTINGS = {
-    "shift": {"height_factor": 0.12, "width_factor": 0.12, "fill_mode": "constant"},
-    "zoom": {"height_factor": [-0.2, 0.15], "fill_mode": "constant"},
-    "contrast": {"factor": 0.4},
-}
 PACKAGES = ("numpy", "keras", "tensorflow-cpu", "tensorflow", "streamlit", "plotly", "h5py", "pillow")
 
 
@@ -48,36 +41,21 @@ def run_name(config: ExperimentConfig, epochs: int) -> str:
 # -- The model as a .keras file -------------------------------------------------------------
 
 
-def _layer_config(layer: PlannedLayer, config: ExperimentConfig, filters: Iterator[int]) -> dict:
-    """The arguments Keras needs to rebuild this layer; anything left out takes Keras' default."""
-    settings: dict = {"name": layer.name}
-    if layer.kind == "Rescaling":
-        settings |= {"scale": layer.scale, "offset": 0.0}  # Rescaling.from_config reads both
-    elif layer.kind == "Reshape":
-        settings["target_shape"] = list(layer.output_shape)
-    elif layer.kind in ("RandomTranslation", "RandomZoom", "RandomContrast"):
-        settings |= AUGMENTATION_SETTINGS[layer.name] | {"seed": config.seed}
-    elif layer.kind == "Conv2D":
-        settings |= {"filters": next(filters), "kernel_size": [3, 3], "activation": layer.activation}
-    elif layer.kind == "MaxPooling2D":
-        settings["pool_size"] = [2, 2]
-    elif layer.kind == "Dropout":
-        settings |= {"rate": config.dropout, "seed": config.seed}
-    elif layer.kind == "Dense":
-        settings |= {"units": layer.output_shape[0], "activation": layer.activation}
+def _layer_config(layer: PlannedLayer, config: ExperimentConfig) -> dict:
+    """The arguments Keras needs to rebuild this layer (its kind's settings); the rest takes Keras' default."""
+    settings = {"name": layer.name, **layer.does.settings(layer, config)}
     return {"module": "keras.layers", "class_name": layer.kind, "config": settings, "registered_name": None}
 
 
 def keras_model_config(config: ExperimentConfig) -> dict:
     """The Sequential model's config.json, layer for layer as build_model makes it (uint8 28x28 pixels in)."""
-    filters = iter(ARCHITECTURES[config.architecture].conv_filters)
     pixels = {
         "module": "keras.layers",
         "class_name": "InputLayer",
         "config": {"batch_shape": [None, 28, 28], "dtype": "uint8", "name": "pixels"},
         "registered_name": None,
     }
-    layers = [pixels] + [_layer_config(layer, config, filters) for layer in layer_plan(config)]
+    layers = [pixels] + [_layer_config(layer, config) for layer in planned_layers(config)]
     return {
         "module": "keras",
         "class_name": "Sequential",
@@ -92,20 +70,16 @@ def keras_archive(config: ExperimentConfig, weights: list[np.ndarray]) -> bytes:
     """The trained model as the bytes of a .keras file that keras.saving.load_model opens in safe mode."""
     import h5py  # only when a file is asked for
 
-    plan = layer_plan(config)
+    plan = planned_layers(config)
     expected = [shape for layer in plan for shape in layer.weight_shapes]
     if [tuple(np.shape(w)) for w in weights] != expected:
         raise ValueError(f"weights do not fit this network: expected shapes {expected}")
     weights_file = io.BytesIO()
     with h5py.File(weights_file, "w") as h5:
         h5.create_group("vars")  # the model's own variables: none
-        groups, seen, values = h5.create_group("layers"), {}, iter(weights)
-        for layer in plan:
-            # Keras finds each layer's weights under its class name in snake case, numbered from the second on.
-            snake = snake_case(layer.kind)
-            number = seen.get(snake, 0)
-            seen[snake] = number + 1
-            group = groups.create_group(snake if number == 0 else f"{snake}_{number}").create_group("vars")
+        groups, values = h5.create_group("layers"), iter(weights)
+        for group_name, layer in weight_groups(plan):
+            group = groups.create_group(group_name).create_group("vars")
             group.attrs["name"] = layer.name
             for index in range(len(layer.weight_shapes)):
                 group.create_dataset(str(index), data=np.asarray(next(values), dtype=np.float32))

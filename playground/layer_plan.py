@@ -7,15 +7,11 @@ the plan NumpyNet runs (each layer's kind, output shape and weight shapes) and n
 
 from __future__ import annotations
 
-import math
+from playground.layer_maths import ACTIVATIONS
+from playground.layers import KINDS, PlannedLayer
+from playground.numpy_net import NUM_CLASSES
+from playground.untrusted import file_text, number, sides
 
-from playground.numpy_net import NORM_EPSILON, NUM_CLASSES, PlannedLayer
-from playground.plain_text import file_text
-
-ACTIVATIONS = ("relu", "sigmoid", "tanh", "elu", "linear", "softmax")
-# Layers that only act while training (or not at all): they pass the picture through unchanged.
-PASS_THROUGH = ("Dropout", "RandomTranslation", "RandomZoom", "RandomContrast", "RandomRotation", "GaussianNoise")
-RUNNABLE = ("InputLayer", "Rescaling", "Reshape", "Flatten", "Dense", "Conv2D", "BatchNormalization", "MaxPooling2D")
 CODE_WORDS = "custom Python code, which is never run here"
 ADDED_CHANNEL = "(channel added for the model)"  # a Reshape the file does not hold: (28, 28) -> (28, 28, 1)
 
@@ -23,8 +19,6 @@ ADDED_CHANNEL = "(channel added for the model)"  # a Reshape the file does not h
 # The playground's own CNN: 8 layers, 64 filters, 34,848 values at most (the second Conv2D's 3×3 patches),
 # 2.5 million multiply-adds; the 1024-neuron dense model: 803,840. Each cap leaves it room many times over.
 MAX_LAYERS = 40
-MAX_UNITS = 4096  # neurons in a Dense layer
-MAX_FILTERS = 256  # filters in a Conv2D layer
 MAX_VALUES = 250_000  # numbers one layer holds for one picture (a Conv2D's 3×3 patches included): 1 MB
 MAX_WORK = 25_000_000  # multiply-adds for one picture: about 10 ms of NumPy here
 
@@ -56,7 +50,7 @@ def plan_from_config(saved: dict) -> tuple[list[PlannedLayer], list[str]]:
             raise ModelFileError(f"This model has a Lambda layer: {CODE_WORDS}. Only standard layers are accepted.")
         if not isinstance(kind, str) or layer.get("registered_name") or layer.get("module") != "keras.layers":
             raise ModelFileError(f"This model has a layer of its own making ({file_text(kind)}): {CODE_WORDS}.")
-        if kind not in RUNNABLE + PASS_THROUGH:
+        if kind not in KINDS and kind != "InputLayer":
             raise ModelFileError(
                 f"This model has a {file_text(kind)} layer, which this playground cannot run. It runs Dense, "
                 "Conv2D (3×3), MaxPooling2D (2×2), BatchNormalization, Rescaling, Reshape, Flatten and Dropout layers."
@@ -93,17 +87,17 @@ def plan_from_plain(items) -> list[PlannedLayer]:
         raise damaged
     plan = []
     for item in items:
-        if not isinstance(item, dict) or item.get("kind") not in RUNNABLE + PASS_THROUGH:
+        if not isinstance(item, dict) or item.get("kind") not in KINDS:
             raise damaged
         shapes = item.get("weight_shapes")
         if (
             not isinstance(item.get("name"), str)
-            or not _sides(item.get("output_shape"))
+            or not sides(item.get("output_shape"))
             or not isinstance(shapes, list)
             or len(shapes) > 4
-            or not all(_sides(shape) for shape in shapes)
+            or not all(sides(shape) for shape in shapes)
             or item.get("activation") not in ACTIVATIONS
-            or not _number(item.get("scale"))
+            or not number(item.get("scale"))
         ):
             raise damaged
         plan.append(
@@ -127,25 +121,19 @@ def check_costs(plan: list[PlannedLayer]) -> None:
     shape: tuple[int, ...] = (28, 28)
     work = 0
     for layer in plan:
-        width = layer.output_shape[-1]
-        if layer.kind == "Dense" and width > MAX_UNITS:
-            raise ModelFileError(f"This model has a Dense layer of {width:,} neurons; at most {MAX_UNITS:,} fit here.")
-        if layer.kind == "Conv2D" and width > MAX_FILTERS:
+        widest, units = layer.does.widest, layer.does.units
+        if widest is not None and layer.output_shape[-1] > widest:
             raise ModelFileError(
-                f"This model has a Conv2D layer of {width:,} filters; at most {MAX_FILTERS} fit here. "
-                "Use fewer filters (the playground's CNN has 32 and 64)."
+                f"This model has a {layer.kind} layer of {layer.output_shape[-1]:,} {units}; at most {widest:,} fit "
+                f"here. Use fewer {units} (the playground's CNN has 32 and 64 filters, its widest layer 1024 neurons)."
             )
-        held = math.prod(layer.output_shape)
-        if layer.kind == "Conv2D":  # the 3×3 patches of its input, one row per output position
-            held = max(held, math.prod(layer.output_shape[:2]) * 9 * shape[-1])
-            work += math.prod(layer.weight_shapes[0]) * math.prod(layer.output_shape[:2])
-        elif layer.kind == "Dense":
-            work += math.prod(layer.weight_shapes[0])
+        held, multiplications = layer.does.costs(layer, shape)
         if held > MAX_VALUES:
             raise ModelFileError(
                 f"This model's {layer.kind} layer holds {held:,} numbers for one picture; at most {MAX_VALUES:,} "
                 "fit here. Use fewer filters or neurons, or pool (MaxPooling2D) before it."
             )
+        work += multiplications
         shape = layer.output_shape
     if work > MAX_WORK:
         raise ModelFileError(
@@ -171,96 +159,33 @@ def _input_shape(model_config: dict, layers: list[dict]) -> tuple[int, ...]:
 
 
 class _Planner:
-    """Walks the layers once, keeping the current output shape, and says what does not fit."""
+    """Walks the layers once, keeping the current output shape; each kind's entry in playground.layers plans its
+    layer from the file's settings and says, through refuse(), what does not fit."""
 
     def __init__(self, input_shape: tuple[int, ...]):
         self.shape: tuple[int, ...] = input_shape
         self.plan: list[PlannedLayer] = []
         self.notes: list[str] = []
-        self.rescaled = False
         if input_shape == (28, 28, 1):  # NumpyNet is given (n, 28, 28) pixels: add the channel the model expects
             self.plan.append(PlannedLayer(ADDED_CHANNEL, "Reshape", input_shape))
 
     def refuse(self, what: str) -> None:
         raise ModelFileError(f"This model has {what}, which this playground cannot run.")
 
-    def add(self, kind: str, config: dict) -> None:
-        name = file_text(config.get("name", kind))
-        if kind in PASS_THROUGH:
-            self.plan.append(PlannedLayer(name, kind, self.shape))
-        elif kind == "Rescaling":
-            scale = config.get("scale", 1.0)
-            if config.get("offset", 0) != 0 or not _number(scale):
-                self.refuse("a Rescaling layer with an offset or an odd scale")
-            self.rescaled = True
-            self.plan.append(PlannedLayer(name, kind, self.shape, scale=float(scale)))
-        elif kind in ("Reshape", "Flatten"):
-            target = (math.prod(self.shape),) if kind == "Flatten" else config.get("target_shape")
-            if not _sides(target) or len(target) > 3 or math.prod(target) != math.prod(self.shape):
-                self.refuse(f"a Reshape to {file_text(target)} that does not fit its input")
-            self.shape = tuple(target)
-            self.plan.append(PlannedLayer(name, kind, self.shape))
-        elif kind == "Dense":
-            self._dense(name, config)
-        elif kind == "Conv2D":
-            self._conv(name, config)
-        elif kind == "BatchNormalization":
-            axis = config.get("axis", -1)
-            if axis not in (-1, [-1], len(self.shape), [len(self.shape)]):
-                self.refuse("a BatchNormalization over an unusual axis")
-            if not (config.get("center", True) and config.get("scale", True)) or config.get("renorm"):
-                self.refuse("a BatchNormalization without its usual scale and shift")
-            epsilon = config.get("epsilon", NORM_EPSILON)
-            if not _number(epsilon) or not math.isclose(epsilon, NORM_EPSILON, rel_tol=1e-5):
-                self.refuse(f"a BatchNormalization with epsilon {file_text(epsilon)} (not Keras' 0.001)")
-            self.plan.append(PlannedLayer(name, kind, self.shape, ((self.shape[-1],),) * 4))
-        elif kind == "MaxPooling2D":
-            size, strides = _listed(config.get("pool_size")), _listed(config.get("strides") or config.get("pool_size"))
-            if size != [2, 2] or strides != [2, 2] or config.get("padding", "valid") != "valid":
-                self.refuse("a MaxPooling2D other than 2 × 2 ('valid')")
-            if len(self.shape) != 3:
-                self.refuse("a MaxPooling2D on something that is not a picture")
-            height, width, channels = self.shape
-            self.shape = (height // 2, width // 2, channels)
-            self.plan.append(PlannedLayer(name, kind, self.shape))
+    @staticmethod
+    def text(value) -> str:
+        return file_text(value)
 
-    def _activation(self, config: dict) -> str:
-        activation = config.get("activation", "linear")
+    def activation(self, settings: dict) -> str:
+        activation = settings.get("activation", "linear")
         if not isinstance(activation, str) or activation not in ACTIVATIONS:
             self.refuse(f"the activation {file_text(activation)!r}")
         return activation
 
-    def _dense(self, name: str, config: dict) -> None:
-        if len(self.shape) != 1:
-            self.refuse("a Dense layer on a picture that was not flattened first")
-        if not config.get("use_bias", True):
-            self.refuse("a Dense layer without biases")
-        units = config.get("units")
-        if not _sides([units]):
-            self.refuse("a Dense layer without a number of neurons")
-        weights = ((self.shape[0], units), (units,))
-        self.plan.append(PlannedLayer(name, "Dense", (units,), weights, self._activation(config)))
-        self.shape = (units,)
-
-    def _conv(self, name: str, config: dict) -> None:
-        usual = {"kernel_size": [3, 3], "strides": [1, 1], "dilation_rate": [1, 1], "padding": "valid", "groups": 1}
-        for key, value in usual.items():
-            if _listed(config.get(key, value)) != value:
-                shown = file_text(config.get(key))
-                self.refuse(f"a Conv2D with {key} {shown} (only 3 × 3, stride 1, 'valid' runs here)")
-        if config.get("data_format", "channels_last") != "channels_last" or not config.get("use_bias", True):
-            self.refuse("a Conv2D with channels first or without biases")
-        if len(self.shape) != 3:
-            self.refuse("a Conv2D on something that is not a picture")
-        filters = config.get("filters")
-        if not _sides([filters]):
-            self.refuse("a Conv2D without a number of filters")
-        height, width, channels = self.shape
-        if min(height, width) < 3:
-            self.refuse("a Conv2D on a picture smaller than 3 × 3")
-        self.shape = (height - 2, width - 2, filters)
-        weights = ((3, 3, channels, filters), (filters,))
-        self.plan.append(PlannedLayer(name, "Conv2D", self.shape, weights, self._activation(config)))
+    def add(self, kind: str, settings: dict) -> None:
+        layer = KINDS[kind].from_file(self, file_text(settings.get("name", kind)), settings)
+        self.plan.append(layer)
+        self.shape = layer.output_shape
 
     def finish(self) -> tuple[list[PlannedLayer], list[str]]:
         last = self.plan[-1] if self.plan else None
@@ -274,28 +199,10 @@ class _Planner:
             self.notes.append("This model gives 10 scores rather than probabilities: softmax turns them into %.")
         elif last.activation != "softmax":
             self.refuse(f"a last layer with the activation {last.activation!r} (softmax or none is needed)")
-        if not self.rescaled:
+        if not any(layer.does.rescales for layer in self.plan):
             self.notes.append(
                 "This model has no Rescaling layer, so it gets pixel values from 0 to 255; if it was trained on "
                 "values from 0 to 1, its answers will be off."
             )
         check_costs(self.plan)
         return self.plan, self.notes
-
-
-def _listed(value):
-    return list(value) if isinstance(value, (list, tuple)) else value
-
-
-def _number(value) -> bool:
-    """A finite JSON number (not true/false, which Python counts as ints)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _sides(values) -> bool:
-    """A list of sizes: positive whole numbers (not true/false), none absurdly large."""
-    return (
-        isinstance(values, (list, tuple))
-        and len(values) > 0
-        and all(type(side) is int and 1 <= side <= 10_000_000 for side in values)
-    )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.config import LECTURE, OPTIMIZERS, ExperimentConfig
-from playground.numpy_net import count_parameters, layer_plan
+from playground.numpy_net import count_parameters, planned_layers
 
 MB = 1024 * 1024
 OPTIMIZER_SLOTS = {name: optimizer.slots for name, optimizer in OPTIMIZERS.items()}  # declared in choices.py
@@ -70,7 +70,7 @@ def training_megabytes(config: ExperimentConfig) -> float:
     and its input pipeline (the training images and labels twice, and the scratch of an evaluation)."""
     parameters = count_parameters(config)
     copies = 1 + 1 + OPTIMIZER_SLOTS[config.optimizer] + 2
-    activations = sum(int(np.prod(layer.output_shape)) for layer in layer_plan(config))
+    activations = sum(int(np.prod(layer.output_shape)) for layer in planned_layers(config))
     model = (parameters * copies + config.batch_size * activations * 4) * 4 / MB
     return model + 2 * config.train_limit * (28 * 28 + 1) / MB + RUN_SCRATCH_MB
 

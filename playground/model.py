@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import keras
-from keras import layers
 
-from playground.config import ARCHITECTURES, OPTIMIZERS, ExperimentConfig
+from playground.config import OPTIMIZERS, ExperimentConfig
+from playground.layers import keras_layer
+from playground.numpy_net import planned_layers
 
 NUM_CLASSES = 10
 
@@ -44,34 +45,11 @@ def make_loss(label_smoothing: float) -> str | keras.losses.Loss:
 
 
 def build_model(config: ExperimentConfig) -> keras.Sequential:
-    """Uncompiled model: uint8 pixels in, ten softmax probabilities out."""
+    """Uncompiled model: uint8 pixels in, ten softmax probabilities out; the layers playground.numpy_net plans for
+    this config, each built as its kind's entry in playground.layers says."""
     keras.utils.set_random_seed(config.seed)
-    # Scaling happens here, in float32 inside the graph, so the dataset itself stays uint8.
-    scale = 1.0 / 255 if config.normalize else 1.0
-    stack = [keras.Input(shape=(28, 28), dtype="uint8", name="pixels"), layers.Rescaling(scale, name="scale")]
-    conv_filters = ARCHITECTURES[config.architecture].conv_filters
-    if config.augment or conv_filters:
-        stack.append(layers.Reshape((28, 28, 1), name="channel"))
-    if config.augment:
-        # Only active while training: drawings and photos are rarely as centred as the dataset.
-        stack += [
-            layers.RandomTranslation(0.12, 0.12, fill_mode="constant", seed=config.seed, name="shift"),
-            layers.RandomZoom((-0.2, 0.15), fill_mode="constant", seed=config.seed, name="zoom"),
-            layers.RandomContrast(0.4, seed=config.seed, name="contrast"),
-        ]
-    for index, filters in enumerate(conv_filters, start=1):
-        # Batch normalization after each convolution: the lesson's 5 epochs reach about 91% instead of 90%.
-        stack += [
-            layers.Conv2D(filters, 3, activation=config.activation, name=f"conv{index}"),
-            layers.BatchNormalization(name=f"norm{index}"),
-            layers.MaxPooling2D(2, name=f"pool{index}"),
-        ]
-    stack.append(layers.Flatten(name="flatten"))
-    for index, units in enumerate(config.hidden_units, start=1):
-        stack.append(layers.Dense(units, activation=config.activation, name=f"hidden{index}"))
-        if config.dropout > 0:
-            stack.append(layers.Dropout(config.dropout, seed=config.seed, name=f"dropout{index}"))
-    stack.append(layers.Dense(NUM_CLASSES, activation="softmax", name="output"))
+    stack = [keras.Input(shape=(28, 28), dtype="uint8", name="pixels")]
+    stack += [keras_layer(layer, config) for layer in planned_layers(config)]
     return keras.Sequential(stack, name=f"{config.architecture}_model")
 
 

@@ -24,7 +24,8 @@ import numpy as np
 
 from playground import sandbox
 from playground.layer_plan import ADDED_CHANNEL, ModelFileError, plain_plan, plan_from_config, plan_from_plain
-from playground.numpy_net import NumpyNet, PlannedLayer, snake_case
+from playground.layers import PlannedLayer, weight_groups
+from playground.numpy_net import NumpyNet
 from playground.safe_hdf5 import Hdf5Caps, Hdf5Damaged, Hdf5Refused, open_checked, read_floats
 from playground.safe_zip import ZipCaps, ZipDamaged, ZipRefused, read_members
 
@@ -59,8 +60,8 @@ class UploadedModel:
 
     @property
     def summary(self) -> str:
-        kinds = [layer.kind for layer in self.net.plan]
-        shape = "small CNN" if "Conv2D" in kinds else "dense network"
+        convolves = any(layer.does.hidden == "conv" for layer in self.net.plan)
+        shape = "small CNN" if convolves else "dense network"
         return f"{self.name}: a {shape} with {self.parameters:,} weights"
 
 
@@ -208,18 +209,12 @@ def _no_constant(name: str):
 def _read_weights(weights_file: bytes, plan: list[PlannedLayer]) -> list[np.ndarray]:
     """Each weighted layer's arrays from model.weights.h5, after the whole file passed playground.safe_hdf5's checks,
     checked against the plan's shapes and for finite values."""
-    weights, seen = [], {}
+    weights = []
     caps = Hdf5Caps(values=MAX_PARAMETERS, total_values=MAX_STORED_NUMBERS)
+    in_file = plan[1:] if plan[0].name == ADDED_CHANNEL else plan  # that Reshape is added here, not in the file
     try:
         with open_checked(weights_file, caps) as h5:
-            for layer in plan:
-                if layer is plan[0] and layer.name == ADDED_CHANNEL:
-                    continue  # added here, not in the file
-                # Keras stores each layer under its class name in snake case, numbered from the second one on.
-                snake = snake_case(layer.kind)
-                number = seen.get(snake, 0)
-                seen[snake] = number + 1
-                group = snake if number == 0 else f"{snake}_{number}"
+            for group, layer in weight_groups(in_file):
                 for index, shape in enumerate(layer.weight_shapes):
                     weights.append(read_floats(h5, ("layers", group, "vars", str(index)), shape))
     except Hdf5Damaged as damaged:

@@ -123,7 +123,7 @@ def test_the_cnn_shows_its_first_layers_feature_maps(fashion):
 
 
 def test_a_network_without_a_hidden_layer_says_so():
-    from playground.numpy_net import PlannedLayer
+    from playground.layers import PlannedLayer
 
     rng = np.random.default_rng(0)
     plan = [
@@ -209,7 +209,7 @@ def test_feature_maps_share_one_brightness_scale():
 
 def test_at_most_32_feature_maps_are_drawn_the_most_active_first():
     from playground.explain import TOP_MAPS
-    from playground.numpy_net import PlannedLayer
+    from playground.layers import PlannedLayer
 
     rng = np.random.default_rng(3)
     plan = [

@@ -7,7 +7,7 @@ import pytest
 
 from playground.config import LECTURE
 from playground.inference import DEFAULT_MODEL_PATH, Classifier
-from playground.numpy_net import NumpyNet, count_parameters, layer_plan, summary_rows
+from playground.numpy_net import NumpyNet, count_parameters, planned_layers, summary_rows
 from playground.presets import PRESETS
 
 CONFIGS = {name: preset.config for name, preset in PRESETS.items()} | {
@@ -29,7 +29,7 @@ def test_the_plan_matches_what_keras_builds(name):
     assert summary_rows(config) == keras_summary_rows(model)
     assert count_parameters(config) == model.count_params()
     assert [tuple(w.shape) for w in model.get_weights()] == [
-        s for layer in layer_plan(config) for s in layer.weight_shapes
+        s for layer in planned_layers(config) for s in layer.weight_shapes
     ]
 
 

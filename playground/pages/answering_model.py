@@ -13,7 +13,7 @@ from playground.inference import Classifier, answer_networks, answer_test_accura
 from playground.layer_plan import ModelFileError
 from playground.limits import return_freed_heap
 from playground.pages import common
-from playground.plain_text import markdown_escaped
+from playground.untrusted import markdown_escaped
 from playground.uploaded_model import MAX_PARAMETERS, read_model_upload, shown_name
 
 UNREADABLE = "It could not be read as a model here. Save it again with Keras (model.save('name.keras')) and retry."
