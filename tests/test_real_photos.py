@@ -56,3 +56,52 @@ def test_the_garment_found_covers_the_middle_of_nearly_every_real_photo():
         if mask[height // 3 : 2 * height // 3, width // 3 : 2 * width // 3].mean() < MISSED_CENTRE:
             missed.append(path.name)
     assert len(missed) <= 0.04 * len(PHOTOS), missed
+
+
+def _bench_photos():
+    """bench/photos.py, where the split of the photos into a tune and a report half is written."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_photos", Path(__file__).parent.parent / "bench" / "photos.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_split_is_fixed_disjoint_and_stratified_by_kind(tmp_path):
+    """The rule depends on file names only: the same halves wherever the folder is, each kind dealt out evenly."""
+    bench = _bench_photos()
+    counts = {"shoes": 13, "hat": 7, "skirt": 1}
+    for kind, count in counts.items():
+        (tmp_path / kind).mkdir()
+        for i in range(count):
+            (tmp_path / kind / f"{i:03d}.jpg").write_bytes(b"")
+        (tmp_path / kind / "notes.txt").write_text("not a photo")
+    halves = bench.split(tmp_path)
+    assert set(halves) == {"tune", "report"}
+    for kind, count in counts.items():
+        tune, report = ({p.name for p in halves[half][kind]} for half in ("tune", "report"))
+        assert not tune & report and len(tune | report) == count  # every photo in exactly one half
+        assert len(tune) - len(report) in (0, 1)
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    (copy / "shoes").mkdir()
+    for path in reversed(sorted((tmp_path / "shoes").iterdir())):
+        (copy / "shoes" / path.name).write_bytes(b"")
+    assert [p.name for p in bench.split(copy)["tune"]["shoes"]] == [p.name for p in halves["tune"]["shoes"]]
+
+
+@pytest.mark.skipif(not PHOTOS, reason=f"no real photos at {REAL_PHOTOS}")
+def test_the_real_photos_split_into_halves_of_about_170():
+    halves = _bench_photos().split(REAL_PHOTOS)
+    sizes = {half: sum(len(files) for files in kinds.values()) for half, kinds in halves.items()}
+    assert sizes["tune"] + sizes["report"] == len(PHOTOS)
+    assert abs(sizes["tune"] - sizes["report"]) <= len(halves["tune"])  # at most one more per kind
+
+
+def test_the_advice_under_an_unsure_answer_says_how_to_photograph_shoes():
+    """Shoe pairs seen from above are what the model answers worst (issue 26): the words under every unsure answer
+    say what it learnt shoes from."""
+    from playground.inference import WHAT_HELPS
+
+    assert "one shoe from the side" in WHAT_HELPS and "pair" in WHAT_HELPS and "from above" in WHAT_HELPS
