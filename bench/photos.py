@@ -10,9 +10,10 @@ photo path and the calibration is made, and a *report* half, looked at only to w
 choices made on a set flatter it). Only the tune half is measured unless --half says otherwise.
 
 Prints one JSON object with, for each half measured: mapped top-1 accuracy overall and per folder, the confusion
-of kinds (for each folder, how often each of the ten kinds was answered), expected calibration error (10 bins),
-the share of photos answered "very sure" and wrong, the share of hat photos answered "very sure", and seconds per
-photo. A photo the preprocessing refuses ("no garment stands out") counts as answered "not sure" and wrong.
+of kinds (for each folder, how often each of the ten kinds was answered), expected calibration error (10 bins)
+beside what a perfectly calibrated answer would measure on as many photos (ECE's noise floor), the share of
+photos answered "very sure" and wrong, the share of hat photos answered "very sure", and seconds per photo.
+A photo the preprocessing refuses ("no garment stands out") counts as answered "not sure" and wrong.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ RIGHT_ANSWERS = {
 NOT_ONE_OF_THE_TEN = "hat"
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
 HALVES = ("tune", "report")
+# ECE over ~150 photos is noisy: a perfectly calibrated answer with the same confidences measures this much on
+# average (each photo right with the probability its confidence says, drawn this many times).
+FLOOR_DRAWS = 2000
 
 
 # ---------------------------------------------------------------- the split
@@ -113,10 +117,22 @@ def figures(answers: dict[str, list[dict]]) -> dict:
         "per_folder": per_folder,
         "confusion": confusion,
         "ece_10_bins": round(expected_calibration_error(confidence, right), 3),
+        "ece_if_perfectly_calibrated": ece_noise_floor(confidence),
         "very_sure_and_wrong": round(very_sure_wrong / len(right), 3),
         "hat_very_sure": round(hats["very_sure"] / max(hats["photos"], 1), 3),
         "hats": hats,
     }
+
+
+def ece_noise_floor(confidence: np.ndarray) -> dict:
+    """What ECE measures for answers that are perfectly calibrated, with these confidences and this many photos:
+    the mean and the 90th percentile over FLOOR_DRAWS draws (fixed seed). A measured ECE inside that range says
+    nothing against the calibration."""
+    rng = np.random.default_rng(0)
+    draws = [
+        expected_calibration_error(confidence, rng.random(len(confidence)) < confidence) for _ in range(FLOOR_DRAWS)
+    ]
+    return {"mean": round(float(np.mean(draws)), 3), "p90": round(float(np.quantile(draws, 0.9)), 3)}
 
 
 def main() -> None:
