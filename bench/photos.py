@@ -59,7 +59,7 @@ FLOOR_DRAWS = 2000
 
 
 def split(folder: Path) -> dict[str, dict[str, list[Path]]]:
-    """The photos of every folder in two halves, {"tune": {kind: files}, "report": {...}} (341 photos: 171, 170).
+    """The photos of every folder in two halves, {"tune": {kind: files}, "report": {...}} (341 photos: 173 and 168).
 
     The rule, fixed once: within each folder, rank the files by the SHA-256 of their file name and deal them out
     alternately, first to tune, then to report. Stratified by kind, independent of the photos' content and of the
