@@ -105,3 +105,26 @@ def test_the_advice_under_an_unsure_answer_says_how_to_photograph_shoes():
     from playground.inference import WHAT_HELPS
 
     assert "one shoe from the side" in WHAT_HELPS and "pair" in WHAT_HELPS and "from above" in WHAT_HELPS
+
+
+@pytest.mark.parametrize("label", [5, 7, 9])
+def test_a_shoe_redrawn_as_a_pair_seen_from_above_is_two_tall_shapes_side_by_side(fashion, label):
+    """composites.pair_from_above, for the retrain planned in pretrained/README.md (session 12)."""
+    import numpy as np
+
+    from playground.composites import pair_from_above
+    from playground.regions import bbox
+    from playground.regions import label as regions
+
+    item = fashion.test_images[np.flatnonzero(fashion.test_labels == label)[0]]
+    pair = pair_from_above(item, label, np.random.default_rng(3))
+    assert pair.shape == (28, 28) and pair.dtype == np.uint8 and pair.max() > 200
+    parts = regions(pair > 0)
+    areas = np.bincount(parts[pair > 0])
+    first, second = np.argsort(areas)[::-1][:2]
+    assert areas[second] > 0.6 * areas[first]  # two shoes of about one size
+    boxes = [bbox(parts == k) for k in (first, second)]
+    for top, left, bottom, right in boxes:
+        assert bottom - top > 1.8 * (right - left)  # lengthwise up the picture
+    rows = [set(range(b[0], b[2])) for b in boxes]
+    assert len(rows[0] & rows[1]) > 0.8 * min(map(len, rows))  # side by side, not one above the other
