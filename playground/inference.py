@@ -15,7 +15,12 @@ from playground.maths import softmax
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 DEFAULT_MODEL_PATH = PRETRAINED_DIR / "fashion_cnn.keras"
 UNSURE_BELOW = 0.5  # a top probability under this is shown as "not sure"
-WHAT_HELPS = "What helps: one garment at a time, on a plain background of a different colour, all of it in view."
+# Shown under every unsure answer. Shoes get their own words: the model learnt them only as one shoe seen from the
+# side, and pairs seen from above (the commonest shoe photo) were the worst-answered real photos (issue 26).
+WHAT_HELPS = (
+    "What helps: one garment at a time, on a plain background of a different colour, all of it in view. "
+    "For shoes: photograph one shoe from the side; the model learnt shoes only that way, not as a pair or from above."
+)
 VERY_SURE_FROM = 0.95  # ...and from this on as "very sure"
 # Test-time views: the picture and its mirror image. A photographed garment can face either way (every Fashion-MNIST
 # shoe points left); the averaged answer does not depend on it. Adding one-pixel shifts (10 views) measured a little
