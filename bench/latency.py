@@ -61,7 +61,7 @@ def explanation_charts(image: np.ndarray, why) -> int:
 
 def load_classifier(args) -> Classifier:
     if args.keras:
-        return Classifier.from_path()
+        return Classifier.loaded_by_keras()
     if args.model:
         from playground.uploaded_model import read_model_upload
 

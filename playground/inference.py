@@ -160,13 +160,14 @@ class Classifier:
         """
         record = model_record(path)
         if "config" not in record:
-            return cls.from_path(path)
+            return cls.loaded_by_keras(path)
         calibration = Calibration.from_dict(record.get("calibration"))
         partners = [network_from_file(Path(path).parent / name) for name in calibration.averaged_with]
         return cls(network_from_file(path), Path(path).name, calibration, partners)
 
     @classmethod
-    def from_path(cls, path: str | Path = DEFAULT_MODEL_PATH) -> Classifier:
+    def loaded_by_keras(cls, path: str | Path = DEFAULT_MODEL_PATH) -> Classifier:
+        """Any saved Keras model, loaded by Keras itself (TensorFlow: for the CLI and tests), answering uncalibrated."""
         import keras
 
         return cls(keras.models.load_model(path, compile=False), description=Path(path).name)

@@ -34,7 +34,7 @@ from tests.synthetic import make_synthetic_photo
 
 @pytest.fixture(scope="module")
 def pretrained():
-    return Classifier.from_path()
+    return Classifier.loaded_by_keras()
 
 
 def test_shipped_model_matches_its_record(pretrained, fashion):
