@@ -40,19 +40,6 @@ class Outcome:
             int(summary["config"]["epochs"]),
         )
 
-    @classmethod
-    def from_snapshot(cls, snapshot: Snapshot, parameters: int | None = None) -> Outcome:
-        """From a finished live run's last snapshot."""
-        return cls(
-            snapshot.test_accuracy,
-            snapshot.train_accuracy,
-            len(snapshot.epoch_history),
-            snapshot.elapsed,
-            parameters,
-            snapshot.stop_reason,
-            snapshot.epochs,
-        )
-
     @property
     def gap(self) -> float:
         return self.train_accuracy - self.test_accuracy

@@ -20,7 +20,6 @@ from playground.charts.style import BLUE, FONT_SIZE, GREY, ORANGE, TEMPLATE, png
 
 # Blue (against) -> transparent -> orange (towards): laid over the picture, only the pushes are coloured.
 OVERLAY_SCALE = [[0.0, "rgba(43,108,176,0.95)"], [0.5, "rgba(255,255,255,0)"], [1.0, "rgba(221,107,32,0.95)"]]
-DIVERGING_SCALE = [[0.0, BLUE], [0.5, "#ffffff"], [1.0, ORANGE]]
 PICTURE_SCALE = [[0.0, "#000000"], [1.0, "#9a9a9a"]]  # the picture dimmed, so the colours on top stand out
 _GAP, _TITLE = 2, 5  # pixels between tiles of a mosaic, and above each for its title
 HIDDEN_AXIS = dict(visible=False)
