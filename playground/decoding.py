@@ -89,9 +89,14 @@ def decode_drawing(data: bytes, width: int, height: int) -> np.ndarray:
     """A drawing canvas's picture (the PNG its page sends) as RGBA pixels, through decode_image's checks: PNG only,
     and no more pixels than a canvas of this size has on a dense screen (DRAWING_DENSITY times each way)."""
     if len(data) > MAX_DRAWING_BYTES:
-        raise ImageError("The drawing sent is far larger than the canvas can make; clear it and draw again.")
+        raise ImageError("The drawing sent is far larger than the canvas can make.")
     limit = width * height * DRAWING_DENSITY**2
-    image = decode_image(data, formats=("PNG",), max_pixels=limit)
+    try:
+        image = decode_image(data, formats=("PNG",), max_pixels=limit)
+    except ImageError as error:
+        raise ImageError(f"The drawing that arrived could not be read as a drawing: {error}") from None
+    if image.mode not in ("RGBA", "RGB"):
+        raise ImageError("The drawing has an unexpected shape: a canvas sends colour (RGBA) pixels.")
     return np.asarray(image.convert("RGBA"))
 
 

@@ -46,17 +46,17 @@ def drawing_canvas(
         )
         data = result.image_bytes if result is not None else None
     except Exception:  # a value the canvas component could not have sent
-        data, result = b"?", None
+        data = ImageError(UNREADABLE)
     st.caption(how_to)
-    if data is None:
-        return None
+    if data is None or isinstance(data, ImageError):
+        return data
     digest = hashlib.sha256(data).hexdigest()
     kept = st.session_state.get(f"{key}_decoded")
     if kept is None or kept[0] != digest:
         try:
             pixels = decode_drawing(data, width, height)
-        except ImageError:
-            pixels = ImageError(UNREADABLE)
+        except ImageError as error:
+            pixels = error
         st.session_state[f"{key}_decoded"] = kept = (digest, pixels)
     return kept[1]
 
