@@ -1,0 +1,85 @@
+// The live training chart: drawn once per run, then only new points appended (Plotly.extendTraces).
+// Streamlit calls this function again with every new `data`: {slot, run, figure?, from: [points, epochs],
+// to: [points, epochs], x, y, words, config?}. A message with `figure` starts the chart afresh (a new run, or
+// everything again); any other carries the points after `from` only.
+
+const PLOTLY_URL = "component/playground.pages.live_chart.plotly_js/plotly.min.js";
+
+// What each chart has drawn, kept by slot for the tab's life: Streamlit's pages change without reloading, so
+// a visitor coming back to Train finds the run's points here and the chart is drawn again at once.
+const views = (window.__playgroundLiveViews = window.__playgroundLiveViews || {});
+const asked = {}; // by slot: the last request for everything again, so it is made once
+
+function plotly() {
+  if (!window.__playgroundPlotly) {
+    window.__playgroundPlotly = window.Plotly
+      ? Promise.resolve(window.Plotly)
+      : new Promise((resolve, reject) => {
+          const script = document.createElement("script");
+          script.src = new URL(PLOTLY_URL, document.baseURI).href; // offline: the plotly package's own copy
+          script.onload = () => resolve(window.Plotly);
+          script.onerror = () => reject(new Error("plotly.js could not be loaded"));
+          document.head.appendChild(script);
+        });
+  }
+  return window.__playgroundPlotly;
+}
+
+function parts(parentElement) {
+  let plot = parentElement.querySelector(":scope > .playground-live-plot");
+  if (!plot) {
+    const words = document.createElement("p");
+    words.className = "playground-live-words";
+    words.id = `playground-live-words-${Math.random().toString(36).slice(2)}`;
+    plot = document.createElement("div");
+    plot.className = "playground-live-plot";
+    plot.setAttribute("aria-describedby", words.id);
+    parentElement.append(plot, words);
+  }
+  return { plot, words: parentElement.querySelector(":scope > .playground-live-words") };
+}
+
+function sameCounts(a, b) {
+  return a[0] === b[0] && a[1] === b[1];
+}
+
+function draw(Plotly, data, parentElement, setTriggerValue) {
+  const { plot, words } = parts(parentElement);
+  let view = views[data.slot];
+  if (data.figure) {
+    const figure = JSON.parse(data.figure);
+    view = views[data.slot] = { run: data.run, config: data.config, have: data.to, plot };
+    Plotly.newPlot(plot, figure.data, figure.layout, view.config);
+  } else if (!view || view.run !== data.run || !sameCounts(view.have, data.from)) {
+    // This tab has not got the points these follow (a message was missed): ask for all of them, once.
+    const asking = `${data.run}:${data.from}:${view ? view.run + ":" + view.have : "none"}`;
+    if (asked[data.slot] !== asking) {
+      asked[data.slot] = asking;
+      setTriggerValue("resend", asking);
+    }
+    return;
+  } else {
+    if (view.plot !== plot || !plot.classList.contains("js-plotly-plot")) {
+      // Mounted again (the visitor came back to this page): the points kept here, at once, zoom included.
+      Plotly.newPlot(plot, view.plot.data, view.plot.layout, view.config);
+      view.plot = plot;
+    }
+    if (data.x.some((x) => x.length)) {
+      if (plot.layout.annotations && plot.layout.annotations.length) {
+        Plotly.relayout(plot, { annotations: [] }); // the "waiting for the first batches" note
+      }
+      Plotly.extendTraces(plot, { x: data.x, y: data.y }, data.x.map((_, i) => i));
+    }
+    view.have = data.to;
+  }
+  words.textContent = data.words;
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  plotly()
+    .then((Plotly) => draw(Plotly, data, parentElement, setTriggerValue))
+    .catch((error) => {
+      parts(parentElement).words.textContent = `The live chart could not be drawn: ${error.message}`;
+    });
+}

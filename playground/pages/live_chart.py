@@ -1,0 +1,66 @@
+"""The live training chart as a Streamlit component: mounted once per run, then sent only the points that are new.
+
+st.plotly_chart hashes its figure into the element's id (Streamlit 1.67), so a chart whose figure changes every
+second is a new element every second: drawn from nothing, a visitor's zoom lost. This one is a custom component
+(st.components.v2: inline JavaScript in the page, no iframe, no build step) keyed by its slot: the figure goes to
+the browser once, each later refresh carries the batch points and epoch results after the ones it already sent,
+and live_chart.js appends them with Plotly.extendTraces. plotly.js comes from the installed plotly package (its
+package_data), served by this server: no CDN.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import plotly
+import streamlit as st
+from streamlit.components.v1 import declare_component
+
+from playground.charts.live import live_chart_json, live_chart_update, live_chart_words
+from playground.charts.style import plotly_config
+
+HERE = Path(__file__).parent
+# Only to have this server serve the plotly package's own plotly.min.js (at component/<this module>.plotly_js/):
+# nothing is drawn with it.
+declare_component("plotly_js", path=str(Path(plotly.__file__).parent / "package_data"))
+
+CSS = """
+.playground-live-plot { width: 100%; min-height: 440px; }
+.playground-live-words {
+  position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; border: 0;
+}
+"""
+_component = st.components.v2.component(
+    "playground.live_chart",
+    js=(HERE / "live_chart.js").read_text(encoding="utf-8"),
+    css=CSS,
+    isolate_styles=False,  # in the page's own DOM, so `.st-key-<key> .js-plotly-plot` finds the plot
+)
+
+
+def _sent_key(key: str) -> str:
+    return f"{key}_sent"
+
+
+def _send_everything_again(key: str) -> None:
+    """The browser asked for it (it missed a message): the next refresh sends the whole figure."""
+    st.session_state.pop(_sent_key(key), None)
+
+
+def live_chart(run, snapshot, key: str, filename: str) -> None:
+    """The live chart of `run` at `snapshot`: the whole figure the first time (or when the browser asks for it
+    again), afterwards only the points added since the last refresh. `filename` names the camera's PNG."""
+    sent = st.session_state.get(_sent_key(key))  # (run uid, batch points, epoch records, the last point's step)
+    update = None
+    if sent is not None and sent[0] == run.uid:
+        update = live_chart_update(snapshot, sent[1], sent[2], sent[3])
+    points = snapshot.batch_points
+    counts = [len(points), len(snapshot.epoch_history)]
+    data = {"slot": key, "run": run.uid, "to": counts, "words": live_chart_words(snapshot)}
+    if update is None:  # a new run, a new visitor, or the history thinned itself out: everything
+        data |= {"figure": live_chart_json(snapshot), "config": plotly_config(filename)}
+    else:
+        data |= {"from": [sent[1], sent[2]], **update}
+    st.session_state[_sent_key(key)] = (run.uid, *counts, points[-1].step if points else None)
+    _component(key=key, data=data, on_resend_change=lambda: _send_everything_again(key))
