@@ -50,19 +50,20 @@ function draw(Plotly, data, parentElement, setTriggerValue) {
     const figure = JSON.parse(data.figure);
     view = views[data.slot] = { run: data.run, config: data.config, have: data.to, plot };
     Plotly.newPlot(plot, figure.data, figure.layout, view.config);
-  } else if (!view || view.run !== data.run || !sameCounts(view.have, data.from)) {
-    // This tab has not got the points these follow (a message was missed): ask for all of them, once.
-    const asking = `${data.run}:${data.from}:${view ? view.run + ":" + view.have : "none"}`;
-    if (asked[data.slot] !== asking) {
-      asked[data.slot] = asking;
-      setTriggerValue("resend", asking);
-    }
-    return;
   } else {
-    if (view.plot !== plot || !plot.classList.contains("js-plotly-plot")) {
+    if (view && view.run === data.run && (view.plot !== plot || !plot.classList.contains("js-plotly-plot"))) {
       // Mounted again (the visitor came back to this page): the points kept here, at once, zoom included.
       Plotly.newPlot(plot, view.plot.data, view.plot.layout, view.config);
       view.plot = plot;
+    }
+    if (!view || view.run !== data.run || !sameCounts(view.have, data.from)) {
+      // This tab has not got the points these follow (a message was missed): ask for all of them, once.
+      const asking = `${data.run}:${data.from}:${view ? view.run + ":" + view.have : "none"}`;
+      if (asked[data.slot] !== asking) {
+        asked[data.slot] = asking;
+        setTriggerValue("resend", asking);
+      }
+      return;
     }
     if (data.x.some((x) => x.length)) {
       if (plot.layout.annotations && plot.layout.annotations.length) {
