@@ -15,7 +15,7 @@ from playground.charts.style import plotly_config
 from playground.lesson_records import load_run
 from playground.lesson_runs import Outcome
 from playground.pages.common import keep_pace, refresh_seconds, session_lab
-from playground.pages.live_chart import live_chart
+from playground.pages.live_chart import live_chart, send_everything_again
 from playground.snapshots import RunState
 from playground.workers import RemoteRun, TrainerBusy
 
@@ -101,6 +101,7 @@ def recorded_or_live(slot: str, config, answer, label: str = "Run it live", afte
     run = live_run(slot)
     if run is not None:
         st.markdown(f"**Live run:** {lesson_runs.describe_config(run.config)}")
+        send_everything_again(f"{slot}_live_chart")  # the whole page is drawn: the whole figure too
         refresh = refresh_seconds(run.snapshot)
         st.fragment(run_every=refresh, key=f"{slot}_fragment")(live_view)(run, slot, after, refresh)
 

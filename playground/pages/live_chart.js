@@ -48,8 +48,12 @@ function draw(Plotly, data, parentElement, setTriggerValue) {
   let view = views[data.slot];
   if (data.figure) {
     const figure = JSON.parse(data.figure);
+    if (view && view.run === data.run && view.plot === plot && plot.classList.contains("js-plotly-plot")) {
+      Plotly.react(plot, figure.data, figure.layout, view.config); // the same uirevision: a zoom stays
+    } else {
+      Plotly.newPlot(plot, figure.data, figure.layout, data.config);
+    }
     view = views[data.slot] = { run: data.run, config: data.config, have: data.to, plot };
-    Plotly.newPlot(plot, figure.data, figure.layout, view.config);
   } else {
     if (view && view.run === data.run && (view.plot !== plot || !plot.classList.contains("js-plotly-plot"))) {
       // Mounted again (the visitor came back to this page): the points kept here, at once, zoom included.

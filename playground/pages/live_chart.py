@@ -43,8 +43,9 @@ def _sent_key(key: str) -> str:
     return f"{key}_sent"
 
 
-def _send_everything_again(key: str) -> None:
-    """The browser asked for it (it missed a message): the next refresh sends the whole figure."""
+def send_everything_again(key: str) -> None:
+    """The next refresh of the chart `key` sends the whole figure: the browser asked (it missed a message), or the
+    whole page is being drawn (a visitor back from another page, whose last refresh there may have been lost)."""
     st.session_state.pop(_sent_key(key), None)
 
 
@@ -63,4 +64,4 @@ def live_chart(run, snapshot, key: str, filename: str) -> None:
     else:
         data |= {"from": [sent[1], sent[2]], **update}
     st.session_state[_sent_key(key)] = (run.uid, *counts, points[-1].step if points else None)
-    _component(key=key, data=data, on_resend_change=lambda: _send_everything_again(key))
+    _component(key=key, data=data, on_resend_change=lambda: send_everything_again(key))

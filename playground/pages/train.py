@@ -150,6 +150,10 @@ def training_panel() -> None:
 
 run = lab.current
 st.session_state.results_shown_for = run.uid if run is not None else None  # what the page below is about
+if run is not None:  # the whole page is drawn: the live chart's whole figure too (a visitor may be back from elsewhere)
+    from playground.pages.live_chart import send_everything_again
+
+    send_everything_again("live_chart")
 st.fragment(training_panel, key="training_panel")()
 
 quick = first_look()
