@@ -43,6 +43,31 @@ function sameCounts(a, b) {
   return a[0] === b[0] && a[1] === b[1];
 }
 
+// A slow device draws less often rather than falling behind: after a draw that took d ms, the next waits until
+// DRAW_SHARE_GAP * d ms have passed, so drawing takes at most about a quarter of the main thread; the points meanwhile
+// are appended together. A fast one draws every refresh.
+const DRAW_SHARE_GAP = 4;
+
+function flush(Plotly, view) {
+  const now = performance.now();
+  if (view.timer) return;
+  if (now < (view.nextDraw || 0)) {
+    view.timer = setTimeout(() => {
+      view.timer = null;
+      flush(Plotly, view);
+    }, view.nextDraw - now);
+    return;
+  }
+  const { pending, plot } = view;
+  if (!pending || !plot.isConnected) return;
+  view.pending = null;
+  if (plot.layout.annotations && plot.layout.annotations.length) {
+    Plotly.relayout(plot, { annotations: [] }); // the "waiting for the first batches" note
+  }
+  Plotly.extendTraces(plot, pending, pending.x.map((_, i) => i));
+  view.nextDraw = now + DRAW_SHARE_GAP * (performance.now() - now);
+}
+
 function draw(Plotly, data, parentElement, setTriggerValue) {
   const { plot, words } = parts(parentElement);
   let view = views[data.slot];
@@ -53,6 +78,7 @@ function draw(Plotly, data, parentElement, setTriggerValue) {
     } else {
       Plotly.newPlot(plot, figure.data, figure.layout, data.config);
     }
+    if (view && view.timer) clearTimeout(view.timer);
     view = views[data.slot] = { run: data.run, config: data.config, have: data.to, plot };
   } else {
     if (view && view.run === data.run && (view.plot !== plot || !plot.classList.contains("js-plotly-plot"))) {
@@ -70,10 +96,10 @@ function draw(Plotly, data, parentElement, setTriggerValue) {
       return;
     }
     if (data.x.some((x) => x.length)) {
-      if (plot.layout.annotations && plot.layout.annotations.length) {
-        Plotly.relayout(plot, { annotations: [] }); // the "waiting for the first batches" note
-      }
-      Plotly.extendTraces(plot, { x: data.x, y: data.y }, data.x.map((_, i) => i));
+      if (!view.pending) view.pending = { x: data.x.map(() => []), y: data.y.map(() => []) };
+      data.x.forEach((x, i) => view.pending.x[i].push(...x));
+      data.y.forEach((y, i) => view.pending.y[i].push(...y));
+      flush(Plotly, view);
     }
     view.have = data.to;
   }
