@@ -106,15 +106,22 @@ def timed_click(page, locator, done) -> float:
 
 def try_zoom(page) -> dict:
     """Drag across the middle of the top panel, then read the x range back after the next two chart changes."""
-    drag = page.locator(f"{PLOT} .nsewdrag").first
-    box = drag.bounding_box()
+    before = None
+    while before is None:
+        before = page.evaluate(XRANGE)
+    box = None
+    while box is None:  # None while a plot mounted afresh replaces the last one
+        box = page.locator(f"{PLOT} .nsewdrag").first.bounding_box()
     y = box["y"] + box["height"] / 2
     page.mouse.move(box["x"] + box["width"] * 0.3, y)
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] * 0.45, y, steps=5)
     page.mouse.move(box["x"] + box["width"] * 0.6, y, steps=5)
     page.mouse.up()
-    zoomed, changes = page.evaluate(XRANGE)
+    now = None
+    while now is None:  # a plot mounted afresh at this moment has no layout yet
+        now = page.evaluate(XRANGE)
+    zoomed, changes = now
     ranges = []
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and len(ranges) < 2:
@@ -125,8 +132,11 @@ def try_zoom(page) -> dict:
         if now[1] > changes + len(ranges):
             ranges.append(now[0])
         time.sleep(0.05)
-    kept = len(ranges) == 2 and all(max(abs(a - b) for a, b in zip(r, zoomed, strict=True)) < 1e-6 for r in ranges)
-    return {"zoomed_to": [round(v, 3) for v in zoomed], "after_two_updates": ranges, "kept": kept}
+    zoomed_in = zoomed[1] - zoomed[0] < 0.9 * (before[0][1] - before[0][0])  # the drag took (not lost to a remount)
+    same = all(max(abs(a - b) for a, b in zip(r, zoomed, strict=True)) < 1e-6 for r in ranges)
+    kept = zoomed_in and len(ranges) == 2 and same
+    zoomed = [round(v, 3) for v in zoomed]
+    return {"zoomed_from": before[0], "zoomed_to": zoomed, "after_two_updates": ranges, "kept": kept}
 
 
 def measure(browser, url: str, epochs: int, throttle: float) -> dict:
