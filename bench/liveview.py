@@ -171,7 +171,9 @@ def measure(browser, url: str, epochs: int, throttle: float) -> dict:
     page.get_by_text("Training finished").first.wait_for(timeout=600_000)
     run_seconds = time.perf_counter() - started
     busy = busy_seconds(cdp) - busy_before
-    live = page.evaluate("() => { clearInterval(window.__sampler); return window.__live; }")
+    live = page.evaluate(
+        "() => { clearInterval(window.__sampler); return {...window.__live, resends: window.__playgroundLiveResends}; }"
+    )
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
     context.close()
     changes = live["changes"]
@@ -184,6 +186,7 @@ def measure(browser, url: str, epochs: int, throttle: float) -> dict:
         "chart_changes_per_s": round((len(changes) - 1) / span, 2) if span else 0.0,
         "longest_gap_s": round(max(gaps) / 1000, 2) if gaps else None,
         "plot_mounts": live["mounts"],
+        "resend_requests": live.get("resends") or 0,  # the new live chart asking for everything again
         "main_thread_busy": round(busy / run_seconds, 3),
         "expander_open_s": round(expander, 3),
         "zoom_kept": zoom["kept"],

@@ -44,9 +44,10 @@ function sameCounts(a, b) {
 }
 
 // A slow device draws less often rather than falling behind: after a draw that took d ms, the next waits until
-// DRAW_SHARE_GAP * d ms have passed, so drawing takes at most about a quarter of the main thread; the points meanwhile
-// are appended together. A fast one draws every refresh.
+// DRAW_SHARE_GAP * d ms have passed (at most LONGEST_WAIT), so drawing takes about a quarter of the main thread at
+// most; the points meanwhile are appended together. A fast one draws every refresh.
 const DRAW_SHARE_GAP = 4;
+const LONGEST_WAIT = 600; // ms: the chart never stands still for long
 
 function flush(Plotly, view) {
   const now = performance.now();
@@ -65,7 +66,7 @@ function flush(Plotly, view) {
     Plotly.relayout(plot, { annotations: [] }); // the "waiting for the first batches" note
   }
   Plotly.extendTraces(plot, pending, pending.x.map((_, i) => i));
-  view.nextDraw = now + DRAW_SHARE_GAP * (performance.now() - now);
+  view.nextDraw = now + Math.min(LONGEST_WAIT, DRAW_SHARE_GAP * (performance.now() - now));
 }
 
 function draw(Plotly, data, parentElement, setTriggerValue) {
@@ -91,6 +92,7 @@ function draw(Plotly, data, parentElement, setTriggerValue) {
       const asking = `${data.run}:${data.from}:${view ? view.run + ":" + view.have : "none"}`;
       if (asked[data.slot] !== asking) {
         asked[data.slot] = asking;
+        window.__playgroundLiveResends = (window.__playgroundLiveResends || 0) + 1; // read by bench/liveview.py
         setTriggerValue("resend", asking);
       }
       return;

@@ -63,5 +63,6 @@ def live_chart(run, snapshot, key: str, filename: str) -> None:
         data |= {"figure": live_chart_json(snapshot), "config": plotly_config(filename)}
     else:
         data |= {"from": [sent[1], sent[2]], **update}
-    st.session_state[_sent_key(key)] = (run.uid, *counts, points[-1].step if points else None)
     _component(key=key, data=data, on_resend_change=lambda: send_everything_again(key))
+    # Only once it is on its way: a rerun interrupted before (a click elsewhere) leaves the record as it was.
+    st.session_state[_sent_key(key)] = (run.uid, *counts, points[-1].step if points else None)
