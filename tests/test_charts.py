@@ -200,6 +200,7 @@ def test_live_chart_updates_send_only_new_points_and_add_up_to_the_whole_figure(
         last_step = final.batch_points[sent_points - 1].step if sent_points else None
         update = live_chart_update(snapshot, sent_points, sent_epochs, last_step)
         assert sum(len(x) for x in update["x"][:2]) == 2 * (points - sent_points), "only the new batch points"
+        assert update["base"] == [len(trace["x"]) for trace in built], "how many points each trace had before"
         for trace, x, y in zip(built, update["x"], update["y"], strict=True):
             trace["x"] += x
             trace["y"] += y

@@ -190,9 +190,10 @@ def live_chart_update(
     snapshot, points_sent: int, epochs_sent: int, last_step: int | None = None, smoothing: float = 0.9
 ) -> dict | None:
     """The points of `snapshot` after the first `points_sent` batch points and `epochs_sent` epoch records, as
-    {"x": [...], "y": [...]} lists in the order of LIVE_TRACES (for Plotly.extendTraces), or None when the
-    points sent are no longer a prefix of the snapshot's (its history thinned itself out: send it all again).
-    last_step is the step of the last point sent, which tells a thinned-out history from a grown one."""
+    {"base": [...], "x": [...], "y": [...]} lists in the order of LIVE_TRACES (for Plotly.extendTraces; base is
+    how many points each trace had before these), or None when the points sent are no longer a prefix of the
+    snapshot's (its history thinned itself out: send it all again). last_step is the step of the last point sent,
+    which tells a thinned-out history from a grown one."""
     points = tuple(getattr(snapshot, "batch_points", ()) or ())
     history = tuple(getattr(snapshot, "epoch_history", ()) or ())
     if points_sent > len(points) or epochs_sent > len(history):
@@ -201,8 +202,13 @@ def live_chart_update(
         return None
     new_points, new_epochs = points[points_sent:], history[epochs_sent:]
     x = _json_numbers([p.epoch for p in new_points])
-    xs, ys = [], []
+    xs, ys, base = [], [], []
     for kind, metric in LIVE_TRACES:
+        if kind in ("batches", "smoothed"):
+            base.append(points_sent)
+        else:
+            field = metric if kind == "training" else f"val_{metric}"
+            base.append(sum(getattr(r, field) is not None for r in history[:epochs_sent]))
         if kind == "batches":
             xs.append(x)
             ys.append(_json_numbers([getattr(p, metric) for p in new_points]))
@@ -215,7 +221,7 @@ def live_chart_update(
             records = [r for r in new_epochs if getattr(r, field) is not None]
             xs.append([r.epoch for r in records])
             ys.append(_json_numbers([getattr(r, field) for r in records]))
-    return {"x": xs, "y": ys}
+    return {"base": base, "x": xs, "y": ys}
 
 
 def live_chart_words(snapshot) -> str:

@@ -1,7 +1,9 @@
 // The live training chart: drawn once per run, then only new points appended (Plotly.extendTraces).
-// Streamlit calls this function again with every new `data`: {slot, run, figure?, from: [points, epochs],
-// to: [points, epochs], x, y, words, config?}. A message with `figure` starts the chart afresh (a new run, or
-// everything again); any other carries the points after `from` only.
+// Streamlit calls this function again with new `data`: {slot, run, generation, words, and either figure and config,
+// or base, x, y}. A message with `figure` starts the chart afresh (a new run, or everything again); any other
+// carries the latest points of each trace, `base[i]` being how many trace i had before them. Streamlit may skip a
+// message when several arrive at once (React draws the latest), so the messages overlap and only what this tab
+// has not got is appended.
 
 const PLOTLY_URL = "component/playground.pages.live_chart.plotly_js/plotly.min.js";
 
@@ -39,8 +41,8 @@ function parts(parentElement) {
   return { plot, words: parentElement.querySelector(":scope > .playground-live-words") };
 }
 
-function sameCounts(a, b) {
-  return a[0] === b[0] && a[1] === b[1];
+function lengths(view) {
+  return view.plot.data.map((trace, i) => trace.x.length + (view.pending ? view.pending.x[i].length : 0));
 }
 
 // A slow device draws less often rather than falling behind: after a draw that took d ms, the next waits until
@@ -80,16 +82,18 @@ function draw(Plotly, data, parentElement, setTriggerValue) {
       Plotly.newPlot(plot, figure.data, figure.layout, data.config);
     }
     if (view && view.timer) clearTimeout(view.timer);
-    view = views[data.slot] = { run: data.run, config: data.config, have: data.to, plot };
+    view = views[data.slot] = { run: data.run, generation: data.generation, config: data.config, plot };
   } else {
     if (view && view.run === data.run && (view.plot !== plot || !plot.classList.contains("js-plotly-plot"))) {
       // Mounted again (the visitor came back to this page): the points kept here, at once, zoom included.
       Plotly.newPlot(plot, view.plot.data, view.plot.layout, view.config);
       view.plot = plot;
     }
-    if (!view || view.run !== data.run || !sameCounts(view.have, data.from)) {
-      // This tab has not got the points these follow (a message was missed): ask for all of them, once.
-      const asking = `${data.run}:${data.from}:${view ? view.run + ":" + view.have : "none"}`;
+    const have = view && view.run === data.run && view.generation === data.generation ? lengths(view) : null;
+    const skip = have && have.map((length, i) => length - data.base[i]);
+    if (!skip || skip.some((n) => n < 0)) {
+      // This tab has not got the points these follow (messages were missed): ask for all of them, once.
+      const asking = `${data.run}:${data.generation}:${data.base}:${have}`;
       if (asked[data.slot] !== asking) {
         asked[data.slot] = asking;
         window.__playgroundLiveResends = (window.__playgroundLiveResends || 0) + 1; // read by bench/liveview.py
@@ -97,13 +101,12 @@ function draw(Plotly, data, parentElement, setTriggerValue) {
       }
       return;
     }
-    if (data.x.some((x) => x.length)) {
+    if (data.x.some((x, i) => x.length > skip[i])) {
       if (!view.pending) view.pending = { x: data.x.map(() => []), y: data.y.map(() => []) };
-      data.x.forEach((x, i) => view.pending.x[i].push(...x));
-      data.y.forEach((y, i) => view.pending.y[i].push(...y));
+      data.x.forEach((x, i) => view.pending.x[i].push(...x.slice(skip[i])));
+      data.y.forEach((y, i) => view.pending.y[i].push(...y.slice(skip[i])));
       flush(Plotly, view);
     }
-    view.have = data.to;
   }
   words.textContent = data.words;
 }

@@ -39,6 +39,9 @@ _component = st.components.v2.component(
 )
 
 
+OVERLAP = 4  # refreshes: each one repeats the points of the last few, in case the browser skipped one (below)
+
+
 def _sent_key(key: str) -> str:
     return f"{key}_sent"
 
@@ -51,18 +54,25 @@ def send_everything_again(key: str) -> None:
 
 def live_chart(run, snapshot, key: str, filename: str) -> None:
     """The live chart of `run` at `snapshot`: the whole figure the first time (or when the browser asks for it
-    again), afterwards only the points added since the last refresh. `filename` names the camera's PNG."""
-    sent = st.session_state.get(_sent_key(key))  # (run uid, batch points, epoch records, the last point's step)
+    again), afterwards only the points added lately. `filename` names the camera's PNG.
+
+    A browser busy with several messages at once draws only the latest (React renders the last data it was given),
+    so each refresh carries the points since the refresh OVERLAP before, with how many each trace had before them;
+    the browser appends what it has not got, and asks for everything only if the gap is wider than that."""
+    sent = st.session_state.get(_sent_key(key))  # {"run", "figure": number, "counts": [(points, epochs, step)]}
     update = None
-    if sent is not None and sent[0] == run.uid:
-        update = live_chart_update(snapshot, sent[1], sent[2], sent[3])
+    if sent is not None and sent["run"] == run.uid:
+        update = live_chart_update(snapshot, *sent["counts"][0])
     points = snapshot.batch_points
-    counts = [len(points), len(snapshot.epoch_history)]
-    data = {"slot": key, "run": run.uid, "to": counts, "words": live_chart_words(snapshot)}
+    data = {"slot": key, "run": run.uid, "words": live_chart_words(snapshot)}
     if update is None:  # a new run, a new visitor, or the history thinned itself out: everything
+        figures = st.session_state[f"{key}_figures"] = st.session_state.get(f"{key}_figures", 0) + 1
+        sent = {"run": run.uid, "figure": figures, "counts": []}
         data |= {"figure": live_chart_json(snapshot), "config": plotly_config(filename)}
     else:
-        data |= {"from": [sent[1], sent[2]], **update}
+        data |= update
+    data["generation"] = sent["figure"]  # which whole figure these points follow
     _component(key=key, data=data, on_resend_change=lambda: send_everything_again(key))
     # Only once it is on its way: a rerun interrupted before (a click elsewhere) leaves the record as it was.
-    st.session_state[_sent_key(key)] = (run.uid, *counts, points[-1].step if points else None)
+    counts = (len(points), len(snapshot.epoch_history), points[-1].step if points else None)
+    st.session_state[_sent_key(key)] = sent | {"counts": [*sent["counts"], counts][-OVERLAP:]}
