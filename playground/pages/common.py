@@ -16,7 +16,8 @@ from playground.workers import RemoteRun, WorkerPool, default_pool
 
 # How often a live view looks for news. A place in the queue moves once per run (~20 s with a class), and every
 # look is a rerun in the one web process that also serves everybody else: those far back look seldom.
-LIVE_REFRESH_SECONDS = 0.25
+LIVE_REFRESH_SECONDS = 0.25  # a training run: four looks a second, each sending only the new points (live_chart.py)
+SLOW_DEVICE_REFRESH_SECONDS = 0.5  # a browser that said it is slow to draw (live_chart.js) gets half as many
 QUEUED_REFRESH_SECONDS = 2.0
 FAR_BACK_REFRESH_SECONDS = 6.0
 NEAR_THE_FRONT = 3  # places counted from 1
@@ -88,7 +89,7 @@ def refresh_seconds(snapshot: Snapshot) -> float | None:
     if snapshot.state.done:
         return None
     if snapshot.state is not RunState.QUEUED or snapshot.queue_position == 0:  # training, or about to
-        return LIVE_REFRESH_SECONDS
+        return SLOW_DEVICE_REFRESH_SECONDS if st.session_state.get("slow_device") else LIVE_REFRESH_SECONDS
     return QUEUED_REFRESH_SECONDS if snapshot.queue_position <= NEAR_THE_FRONT else FAR_BACK_REFRESH_SECONDS
 
 

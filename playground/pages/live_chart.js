@@ -50,6 +50,8 @@ function lengths(view) {
 // most; the points meanwhile are appended together. A fast one draws every refresh.
 const DRAW_SHARE_GAP = 4;
 const LONGEST_WAIT = 600; // ms: the chart never stands still for long
+const SLOW_DRAW = 80; // ms: a draw slower than this, three times, and the server is asked to send news less often
+let slowDraws = 0;
 
 function flush(Plotly, view) {
   const now = performance.now();
@@ -68,10 +70,12 @@ function flush(Plotly, view) {
     Plotly.relayout(plot, { annotations: [] }); // the "waiting for the first batches" note
   }
   Plotly.extendTraces(plot, pending, pending.x.map((_, i) => i));
-  view.nextDraw = now + Math.min(LONGEST_WAIT, DRAW_SHARE_GAP * (performance.now() - now));
+  const took = performance.now() - now;
+  view.nextDraw = now + Math.min(LONGEST_WAIT, DRAW_SHARE_GAP * took);
+  if (took > SLOW_DRAW && ++slowDraws === 3 && view.setStateValue) view.setStateValue("slow", true);
 }
 
-function draw(Plotly, data, parentElement, setTriggerValue) {
+function draw(Plotly, data, parentElement, setTriggerValue, setStateValue) {
   const { plot, words } = parts(parentElement);
   let view = views[data.slot];
   if (data.figure) {
@@ -89,6 +93,7 @@ function draw(Plotly, data, parentElement, setTriggerValue) {
       Plotly.newPlot(plot, view.plot.data, view.plot.layout, view.config);
       view.plot = plot;
     }
+    if (view) view.setStateValue = setStateValue;
     const have = view && view.run === data.run && view.generation === data.generation ? lengths(view) : null;
     const skip = have && have.map((length, i) => length - data.base[i]);
     if (!skip || skip.some((n) => n < 0)) {
@@ -112,9 +117,9 @@ function draw(Plotly, data, parentElement, setTriggerValue) {
 }
 
 export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
+  const { data, parentElement, setTriggerValue, setStateValue } = component;
   plotly()
-    .then((Plotly) => draw(Plotly, data, parentElement, setTriggerValue))
+    .then((Plotly) => draw(Plotly, data, parentElement, setTriggerValue, setStateValue))
     .catch((error) => {
       parts(parentElement).words.textContent = `The live chart could not be drawn: ${error.message}`;
     });

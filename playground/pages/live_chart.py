@@ -52,6 +52,11 @@ def send_everything_again(key: str) -> None:
     st.session_state.pop(_sent_key(key), None)
 
 
+def _slow_device() -> None:
+    """The browser said it takes long to draw: its live views look for news less often (common.refresh_seconds)."""
+    st.session_state.slow_device = True
+
+
 def live_chart(run, snapshot, key: str, filename: str) -> None:
     """The live chart of `run` at `snapshot`: the whole figure the first time (or when the browser asks for it
     again), afterwards only the points added lately. `filename` names the camera's PNG.
@@ -72,7 +77,7 @@ def live_chart(run, snapshot, key: str, filename: str) -> None:
     else:
         data |= update
     data["generation"] = sent["figure"]  # which whole figure these points follow
-    _component(key=key, data=data, on_resend_change=lambda: send_everything_again(key))
+    _component(key=key, data=data, on_resend_change=lambda: send_everything_again(key), on_slow_change=_slow_device)
     # Only once it is on its way: a rerun interrupted before (a click elsewhere) leaves the record as it was.
     counts = (len(points), len(snapshot.epoch_history), points[-1].step if points else None)
     st.session_state[_sent_key(key)] = sent | {"counts": [*sent["counts"], counts][-OVERLAP:]}
