@@ -2,7 +2,7 @@
 
 Spawned by playground.worker_handle.Worker; it talks over a pipe: ("train", settings, max_seconds) and ("stop",) or
 ("exit",) come in; ("ready", rss), ("snapshot", s), ("checkpoint", (epoch, weights)), ("done", snapshot, weights,
-evaluation, rss) and ("fatal", message) go out.
+evaluation), ("idle", rss) once the run's memory is given back, and ("fatal", message) go out.
 """
 
 from __future__ import annotations
@@ -61,9 +61,11 @@ def worker_main(connection) -> None:
                 break
         final, evaluation = run._snapshot, run.evaluation
         weights = run.model.get_weights() if run.model is not None and final.state is not RunState.FAILED else None
-        run = None  # the model, its optimizer and its data pipeline go before memory is measured
+        # The visitor sees "finished" now; giving the memory back (~0.3-0.9 s of clearing Keras' state) comes after.
+        connection.send(("done", final, weights, evaluation))
+        run = weights = None  # the model, its optimizer and its data pipeline go before memory is measured
         release_memory()
-        connection.send(("done", final, weights, evaluation, process_rss_mb()))
+        connection.send(("idle", process_rss_mb()))
 
 
 def release_memory() -> None:

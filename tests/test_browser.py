@@ -109,6 +109,46 @@ def test_live_training_updates_the_chart_and_stop_keeps_the_model(page, app_url)
     no_exception(page)
 
 
+X_RANGE = """() => {
+  const plot = document.querySelector('.st-key-live_chart .js-plotly-plot');
+  return plot && plot._fullLayout ? plot._fullLayout.xaxis.range.map(Number) : null;
+}"""
+
+
+def wait_for_chart_changes(page, count: int, seconds: float = 60) -> None:
+    """Wait until the live chart's data has changed `count` more times."""
+    seen, deadline = [page.evaluate(CHART_STATE)], time.monotonic() + seconds
+    while time.monotonic() < deadline and len(set(seen)) <= count:
+        seen.append(page.evaluate(CHART_STATE))
+        time.sleep(0.05)
+    assert len(set(seen)) > count, f"the live chart changed only {len(set(seen)) - 1} times in {seconds} s"
+
+
+def test_a_zoom_survives_the_live_updates_and_the_plot_is_mounted_once(page, app_url):
+    """A visitor drags a box on the live chart mid-run: the next updates add points to the same plot, which keeps
+    the visitor's x range (a plot mounted afresh at every update, as st.plotly_chart's was, loses it)."""
+    open_page(page, app_url, "?epochs=30", "Train a network")
+    settle(page)
+    page.locator(".st-key-train_button button").first.click()
+    wait_for_chart_changes(page, 2)
+    page.evaluate("() => { window.__livePlot = document.querySelector('.st-key-live_chart .js-plotly-plot'); }")
+    box = page.locator(".st-key-live_chart .js-plotly-plot .nsewdrag").first.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.1, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.2, y, steps=4)
+    page.mouse.move(box["x"] + box["width"] * 0.3, y, steps=4)
+    page.mouse.up()
+    zoomed = page.evaluate(X_RANGE)
+    assert 0 < zoomed[0] < zoomed[1] < 30 * 0.5, f"the drag did not zoom: {zoomed}"
+    wait_for_chart_changes(page, 2)
+    assert page.evaluate(X_RANGE) == pytest.approx(zoomed), "the zoom was lost at an update"
+    assert page.evaluate("() => document.querySelector('.st-key-live_chart .js-plotly-plot') === window.__livePlot")
+    page.locator(".st-key-stop_button button").first.click()
+    page.get_by_text("stopped by you").wait_for(timeout=60_000)
+    no_exception(page)
+
+
 def test_drawing_on_the_canvas_gets_softmax_bars(page, app_url):
     open_page(page, app_url, "try_it", "Try it")
     settle(page, 3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -180,6 +181,55 @@ def test_live_figure_turns_infinite_loss_into_a_gap():
     batches = [t for t in traces_named(fig, "Batches") if t.yaxis == "y"][0]
     assert math.isnan(batches.y[-1])
     fig.to_json()  # still valid JSON
+
+
+# -- the live chart's updates -------------------------------------------------------------------
+
+
+def test_live_chart_updates_send_only_new_points_and_add_up_to_the_whole_figure():
+    """Appended one refresh after another, the updates give exactly the traces the whole figure has."""
+    from playground.charts.live import LIVE_TRACES, live_chart_json, live_chart_update
+
+    final = make_snapshot(3)
+    whole = json.loads(live_chart_json(final))["data"]
+    assert len(whole) == len(LIVE_TRACES) == 8
+    built = [{"x": [], "y": []} for _ in LIVE_TRACES]
+    sent_points = sent_epochs = 0
+    for points, epochs in ((0, 0), (25, 0), (40, 1), (41, 1), (41, 1), (100, 2), (120, 3)):
+        snapshot = Snapshot(batch_points=final.batch_points[:points], epoch_history=final.epoch_history[:epochs])
+        last_step = final.batch_points[sent_points - 1].step if sent_points else None
+        update = live_chart_update(snapshot, sent_points, sent_epochs, last_step)
+        assert sum(len(x) for x in update["x"][:2]) == 2 * (points - sent_points), "only the new batch points"
+        assert update["base"] == [len(trace["x"]) for trace in built], "how many points each trace had before"
+        for trace, x, y in zip(built, update["x"], update["y"], strict=True):
+            trace["x"] += x
+            trace["y"] += y
+        sent_points, sent_epochs = points, epochs
+    for trace, reference in zip(built, whole, strict=True):
+        assert trace["x"] == pytest.approx(reference["x"])
+        assert trace["y"] == pytest.approx(reference["y"])
+
+
+def test_live_chart_update_asks_for_everything_when_the_history_thinned_itself_out():
+    from playground.charts.live import live_chart_update
+
+    snapshot = make_snapshot(3)
+    thinned = Snapshot(batch_points=snapshot.batch_points[::2], epoch_history=snapshot.epoch_history)
+    assert live_chart_update(thinned, 100, 3) is None  # fewer points than were sent
+    sent_step = snapshot.batch_points[49].step
+    assert live_chart_update(thinned, 50, 3, sent_step) is None  # as many, but not the same ones
+    assert live_chart_update(snapshot, 50, 3, sent_step) is not None
+
+
+def test_live_chart_json_is_valid_json_with_gaps_and_words_say_the_latest_numbers():
+    from playground.charts.live import live_chart_json, live_chart_words
+
+    broken = make_snapshot(1).batch_points + (BatchPoint(99, 1.1, float("inf"), 0.1),)
+    data = json.loads(live_chart_json(Snapshot(batch_points=broken, epochs=2)))["data"]
+    assert data[0]["y"][-1] is None  # a gap in the line, not an invalid number
+    words = live_chart_words(make_snapshot(3))
+    assert "after 3.0 epochs" in words.lower() and "validation accuracy 88.0%" in words
+    assert WAITING_TEXT in live_chart_words(Snapshot(epochs=5))
 
 
 # -- confusion_figure ------------------------------------------------------------------

@@ -147,3 +147,24 @@ def test_a_link_and_exercises_on_a_projector(browser, app_url):
     page.get_by_text("overfitting").last.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "step6_answer.png"))
     context.close()
+
+
+def test_a_live_run_in_the_lesson_draws_the_live_chart_once_and_finishes(browser, app_url):
+    """Exercise 1 run live: the same live chart as Train's, mounted once, growing until the run's answer."""
+    context = browser.new_context(viewport=PROJECTOR)
+    page = context.new_page()
+    page.goto(f"{app_url}/lesson?step=9&exercise=1")
+    heading(page, TITLES[8])
+    settle(page)
+    page.locator(".st-key-ex1_live button").first.click()
+    plot = ".st-key-ex1_live_chart .js-plotly-plot"
+    page.locator(plot).first.wait_for(timeout=120_000)
+    page.evaluate(f"() => {{ window.__lessonPlot = document.querySelector('{plot}'); }}")
+    points = f"() => document.querySelector('{plot}')._fullData[0].x.length"
+    first = page.evaluate(points)
+    page.wait_for_function(f"() => document.querySelector('{plot}')._fullData[0].x.length > {first}", timeout=60_000)
+    assert page.evaluate(f"() => document.querySelector('{plot}') === window.__lessonPlot"), "mounted again"
+    page.get_by_text("The true label is").first.wait_for(timeout=300_000)
+    assert page.locator(plot).count() == 1
+    no_exception(page)
+    context.close()

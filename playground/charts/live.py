@@ -4,12 +4,14 @@ Snapshots are read by attribute (duck typing), so this never imports the trainin
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+from plotly.utils import PlotlyJSONEncoder
 
 from playground.charts.style import (
     BLUE,
@@ -51,13 +53,16 @@ def _finite_or_nan(values: list[float]) -> np.ndarray:
     return array
 
 
-def live_training_figure(snapshot, smoothing: float = 0.9) -> go.Figure:
+def live_training_figure(snapshot, smoothing: float = 0.9, every_trace: bool = False) -> go.Figure:
     """Loss (top) and accuracy (bottom) against epochs, for a Snapshot of a training run.
 
     In each row: the per-batch values as a thin light line, their smoothed version (see smooth()) as a
     strong line, and at the end of every epoch the training result (orange circles) and, when there is
     a validation set, the validation result (green diamonds). With no data yet it is an empty chart
     saying so. uirevision is constant so a user's zoom survives the live updates.
+
+    every_trace=True draws all eight traces even while empty, always in the order of LIVE_TRACES, so that a
+    live chart can append new points to them by position (see live_chart_update).
     """
     points = tuple(getattr(snapshot, "batch_points", ()) or ())
     history = tuple(getattr(snapshot, "epoch_history", ()) or ())
@@ -70,7 +75,7 @@ def live_training_figure(snapshot, smoothing: float = 0.9) -> go.Figure:
     x = np.array([p.epoch for p in points], dtype=float)
     for name, axis_title, number, row in rows:
         first = row == 1  # one legend entry per kind of line, shared by both rows
-        if points:
+        if points or every_trace:
             y = _finite_or_nan([getattr(p, name) for p in points])
             fig.add_trace(
                 go.Scatter(
@@ -102,8 +107,8 @@ def live_training_figure(snapshot, smoothing: float = 0.9) -> go.Figure:
                 col=1,
             )
         training = [(r.epoch, getattr(r, name)) for r in history if getattr(r, name) is not None]
-        if training:
-            ex, ey = zip(*training, strict=True)
+        if training or every_trace:
+            ex, ey = zip(*training, strict=True) if training else ((), ())
             fig.add_trace(
                 go.Scatter(
                     x=list(ex),
@@ -120,8 +125,8 @@ def live_training_figure(snapshot, smoothing: float = 0.9) -> go.Figure:
                 col=1,
             )
         validation = [(r.epoch, getattr(r, f"val_{name}")) for r in history if getattr(r, f"val_{name}") is not None]
-        if validation:
-            vx, vy = zip(*validation, strict=True)
+        if validation or every_trace:
+            vx, vy = zip(*validation, strict=True) if validation else ((), ())
             fig.add_trace(
                 go.Scatter(
                     x=list(vx),
@@ -156,3 +161,83 @@ def live_training_figure(snapshot, smoothing: float = 0.9) -> go.Figure:
     if not points and not history:
         show_empty(fig, WAITING_TEXT, y=0.78)
     return fig
+
+
+# -- The live chart's updates: only what is new -----------------------------------------------------------------
+
+# The traces of live_training_figure(every_trace=True), by position: (kind, row's metric).
+LIVE_TRACES = tuple(
+    (kind, metric) for metric in ("loss", "accuracy") for kind in ("batches", "smoothed", "training", "validation")
+)
+
+
+def _json_numbers(values) -> list[float | None]:
+    """Floats for JSON: what is not finite becomes None (a gap in the line; NaN is not valid JSON)."""
+    return [float(v) if v is not None and math.isfinite(v) else None for v in np.asarray(values, dtype=float).tolist()]
+
+
+def live_chart_json(snapshot) -> str:
+    """live_training_figure(every_trace=True) as JSON whose traces hold plain lists of numbers, which
+    Plotly.extendTraces can extend (plotly.py sends NumPy arrays as packed binary, which it cannot)."""
+    figure = live_training_figure(snapshot, every_trace=True)
+    spec = figure.to_plotly_json()
+    for trace, numbers in zip(spec["data"], figure.data, strict=True):
+        trace["x"], trace["y"] = _json_numbers(numbers.x), _json_numbers(numbers.y)
+    return json.dumps(spec, cls=PlotlyJSONEncoder)
+
+
+def live_chart_update(
+    snapshot, points_sent: int, epochs_sent: int, last_step: int | None = None, smoothing: float = 0.9
+) -> dict | None:
+    """The points of `snapshot` after the first `points_sent` batch points and `epochs_sent` epoch records, as
+    {"base": [...], "x": [...], "y": [...]} lists in the order of LIVE_TRACES (for Plotly.extendTraces; base is
+    how many points each trace had before these), or None when the points sent are no longer a prefix of the
+    snapshot's (its history thinned itself out: send it all again). last_step is the step of the last point sent,
+    which tells a thinned-out history from a grown one."""
+    points = tuple(getattr(snapshot, "batch_points", ()) or ())
+    history = tuple(getattr(snapshot, "epoch_history", ()) or ())
+    if points_sent > len(points) or epochs_sent > len(history):
+        return None
+    if points_sent and last_step is not None and points[points_sent - 1].step != last_step:
+        return None
+    new_points, new_epochs = points[points_sent:], history[epochs_sent:]
+    x = _json_numbers([p.epoch for p in new_points])
+    xs, ys, base = [], [], []
+    for kind, metric in LIVE_TRACES:
+        if kind in ("batches", "smoothed"):
+            base.append(points_sent)
+        else:
+            field = metric if kind == "training" else f"val_{metric}"
+            base.append(sum(getattr(r, field) is not None for r in history[:epochs_sent]))
+        if kind == "batches":
+            xs.append(x)
+            ys.append(_json_numbers([getattr(p, metric) for p in new_points]))
+        elif kind == "smoothed":  # the average runs over all points: computed whole, only the new part sent
+            values = _finite_or_nan([getattr(p, metric) for p in points]) if new_points else np.array([])
+            xs.append(x)
+            ys.append(_json_numbers(smooth(values, smoothing)[points_sent:]))
+        else:
+            field = metric if kind == "training" else f"val_{metric}"
+            records = [r for r in new_epochs if getattr(r, field) is not None]
+            xs.append([r.epoch for r in records])
+            ys.append(_json_numbers([getattr(r, field) for r in records]))
+    return {"base": base, "x": xs, "y": ys}
+
+
+def live_chart_words(snapshot) -> str:
+    """The live chart in words, for screen readers: where the run is and its latest numbers."""
+    points = tuple(getattr(snapshot, "batch_points", ()) or ())
+    history = tuple(getattr(snapshot, "epoch_history", ()) or ())
+    if not points and not history:
+        return f"Loss and accuracy during training. {WAITING_TEXT}"
+    words = ["Loss and accuracy during training."]
+    if points:
+        loss = smooth(_finite_or_nan([p.loss for p in points]), 0.9)[-1]
+        accuracy = smooth(_finite_or_nan([p.accuracy for p in points]), 0.9)[-1]
+        words.append(f"After {points[-1].epoch:.1f} epochs the smoothed loss is {loss:.3f}, accuracy {accuracy:.1%}.")
+    for record in history[-1:]:
+        words.append(f"End of epoch {record.epoch}: training accuracy {record.accuracy:.1%}")
+        if record.val_accuracy is not None:
+            words[-1] += f", validation accuracy {record.val_accuracy:.1%}"
+        words[-1] += "."
+    return " ".join(words)

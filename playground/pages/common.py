@@ -16,7 +16,8 @@ from playground.workers import RemoteRun, WorkerPool, default_pool
 
 # How often a live view looks for news. A place in the queue moves once per run (~20 s with a class), and every
 # look is a rerun in the one web process that also serves everybody else: those far back look seldom.
-LIVE_REFRESH_SECONDS = 1.0
+LIVE_REFRESH_SECONDS = 0.25  # a training run: four looks a second, each sending only the new points (live_chart.py)
+SLOW_DEVICE_REFRESH_SECONDS = 0.5  # a browser that said it is slow to draw (live_chart.js) gets half as many
 QUEUED_REFRESH_SECONDS = 2.0
 FAR_BACK_REFRESH_SECONDS = 6.0
 NEAR_THE_FRONT = 3  # places counted from 1
@@ -88,7 +89,7 @@ def refresh_seconds(snapshot: Snapshot) -> float | None:
     if snapshot.state.done:
         return None
     if snapshot.state is not RunState.QUEUED or snapshot.queue_position == 0:  # training, or about to
-        return LIVE_REFRESH_SECONDS
+        return SLOW_DEVICE_REFRESH_SECONDS if st.session_state.get("slow_device") else LIVE_REFRESH_SECONDS
     return QUEUED_REFRESH_SECONDS if snapshot.queue_position <= NEAR_THE_FRONT else FAR_BACK_REFRESH_SECONDS
 
 
@@ -97,17 +98,6 @@ def keep_pace(snapshot: Snapshot, refresh: float | None) -> None:
     of the queue, or its turn has come), rerun the page once to set it. An ended run's view stops its own timer."""
     if not snapshot.state.done and refresh_seconds(snapshot) != refresh:
         st.rerun()
-
-
-def live_figure(run: RemoteRun, snapshot: Snapshot, slot: str):
-    """The live chart for this snapshot, built again only when the run has published something new."""
-    from playground import charts  # Plotly: imported once a run exists, not for a newcomer's first view
-
-    key, cache = (run.uid, snapshot.version), f"{slot}_figure"
-    cached = st.session_state.get(cache)
-    if cached is None or cached[0] != key:
-        st.session_state[cache] = cached = (key, charts.live_training_figure(snapshot))
-    return cached[1]
 
 
 def current_config() -> ExperimentConfig:

@@ -14,7 +14,8 @@ from playground import charts, lesson_exercises, lesson_runs
 from playground.charts.style import plotly_config
 from playground.lesson_records import load_run
 from playground.lesson_runs import Outcome
-from playground.pages.common import keep_pace, live_figure, refresh_seconds, session_lab
+from playground.pages.common import keep_pace, refresh_seconds, session_lab
+from playground.pages.live_chart import live_chart, send_everything_again
 from playground.snapshots import RunState
 from playground.workers import RemoteRun, TrainerBusy
 
@@ -51,13 +52,13 @@ def live_view(run: RemoteRun, slot: str, after, refresh: float | None) -> None:
     if not snap.state.done:
         st.progress(snap.progress, text=lesson_runs.progress_in_words(snap))
         if snap.state is not RunState.QUEUED:
-            st.plotly_chart(live_figure(run, snap, slot), key=f"{slot}_live_chart", config=STILL)
+            live_chart(run, snap, f"{slot}_live_chart", "fashion-lesson")
         st.button("Stop", key=f"{slot}_stop", icon=":material/stop:", on_click=run.stop)
         return
     if snap.state is RunState.FAILED:
         st.error(snap.error, icon=":material/error:")
     else:
-        st.plotly_chart(live_figure(run, snap, slot), key=f"{slot}_live_chart", config=STILL)
+        live_chart(run, snap, f"{slot}_live_chart", "fashion-lesson")
         if snap.epoch_history:
             st.caption(lesson_runs.history_in_words(snap.epoch_history))
         st.success(lesson_runs.finished_in_words(snap), icon=":material/check:")
@@ -100,6 +101,7 @@ def recorded_or_live(slot: str, config, answer, label: str = "Run it live", afte
     run = live_run(slot)
     if run is not None:
         st.markdown(f"**Live run:** {lesson_runs.describe_config(run.config)}")
+        send_everything_again(f"{slot}_live_chart")  # the whole page is drawn: the whole figure too
         refresh = refresh_seconds(run.snapshot)
         st.fragment(run_every=refresh, key=f"{slot}_fragment")(live_view)(run, slot, after, refresh)
 

@@ -13,7 +13,6 @@ from playground.pages.common import (
     dataset,
     dataset_problem,
     keep_pace,
-    live_figure,
     refresh_seconds,
     session_lab,
     trainer_pool,
@@ -100,9 +99,9 @@ def live_view(run: RemoteRun, refresh: float | None) -> None:
     else:
         st.success(f"Training {snap.state.value}: {snap.stop_reason}. ({snap.elapsed:.0f} s)", icon=":material/check:")
     if snap.batch_points or snap.epoch_history:
-        from playground.charts.style import plotly_config  # with Plotly, once a run exists
+        from playground.pages.live_chart import live_chart  # with Plotly, once a run exists
 
-        st.plotly_chart(live_figure(run, snap, "live"), key="live_chart", config=plotly_config("fashion-training-live"))
+        live_chart(run, snap, "live_chart", "fashion-training-live")
     elif not snap.state.done:
         # Nothing to plot yet. Plotly is the heaviest script a browser loads here (a class pressing Train
         # together on slow machines would each load it at the moment of their click): it comes with the first
@@ -151,6 +150,10 @@ def training_panel() -> None:
 
 run = lab.current
 st.session_state.results_shown_for = run.uid if run is not None else None  # what the page below is about
+if run is not None:  # the whole page is drawn: the live chart's whole figure too (a visitor may be back from elsewhere)
+    from playground.pages.live_chart import send_everything_again
+
+    send_everything_again("live_chart")
 st.fragment(training_panel, key="training_panel")()
 
 quick = first_look()

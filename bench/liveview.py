@@ -1,0 +1,232 @@
+"""The live view as one visitor sees it, on a slow machine: headless Chromium with its CPU slowed through DevTools.
+
+`Emulation.setCPUThrottlingRate` (`--throttle`, default 4: the slowdown Lighthouse uses for its mobile audits)
+slows the tab's main thread. One warm-up run first (TensorFlow loaded in the worker, the page's scripts in
+the browser's cache), then the measured run of the lecture preset (`--epochs`, default 15) in a fresh tab of the
+same browser. Prints one JSON object:
+- first_answer_s: the click on Train -> its answer (the progress bar) drawn;
+- run_s: the click -> "Training finished" drawn;
+- chart_changes_per_s and longest_gap_s: read by an in-page sampler (every 50 ms) from the plot's own data
+  (`.st-key-live_chart .js-plotly-plot`'s first trace), between the first change and the run's end;
+- plot_mounts: how many different plot elements the live chart had during the run (1 = mounted once);
+- main_thread_busy: CDP Performance.getMetrics TaskDuration over the run's wall time;
+- expander_open_s: a click on the "Model summary" expander mid-run -> its content shown;
+- zoom_kept: a drag-zoom on the top panel mid-run, read back from the plot's layout after the next two updates;
+- websocket_kb: what the server sent the tab during the run.
+
+    python bench/liveview.py                  # throttled 4x
+    python bench/liveview.py --throttle 1     # unthrottled
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.appserver import ROOT, launch_chromium, server_environment  # noqa: E402
+
+PLOT = ".st-key-live_chart .js-plotly-plot"
+SAMPLER = """() => {
+  const seen = new WeakSet();
+  window.__live = {changes: [], mounts: 0, last: null};
+  window.__sampler = setInterval(() => {
+    const plot = document.querySelector('PLOT');
+    if (!plot) return;
+    if (!seen.has(plot)) { seen.add(plot); window.__live.mounts += 1; }
+    const trace = plot._fullData && plot._fullData[0];
+    const n = trace && trace.x ? trace.x.length : 0;
+    const state = n ? n + ':' + trace.y[n - 1] : null;
+    if (state && state !== window.__live.last) {
+      window.__live.changes.push(performance.now());
+      window.__live.last = state;
+    }
+  }, 50);
+}""".replace("PLOT", PLOT)
+XRANGE = f"""() => {{
+  const plot = document.querySelector('{PLOT}');
+  return plot && plot._fullLayout ? [plot._fullLayout.xaxis.range.map(Number), window.__live.changes.length] : null;
+}}"""
+
+
+def start_server(port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        env={**server_environment(), "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("streamlit did not start")
+
+
+def open_train(page, url: str, epochs: int) -> None:
+    page.goto(f"{url}/?epochs={epochs}")  # the lecture model is the default
+    page.locator(".st-key-train_button button:not([disabled])").first.wait_for(timeout=120_000)
+    page.get_by_text("Loading the settings").wait_for(state="detached", timeout=60_000)
+    time.sleep(1.0)
+
+
+def warm_up(browser, url: str) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    open_train(page, url, 1)
+    page.locator(".st-key-train_button button").first.click()
+    page.get_by_text("Training finished").wait_for(timeout=180_000)
+    page.close()
+
+
+def busy_seconds(cdp) -> float:
+    metrics = cdp.send("Performance.getMetrics")["metrics"]
+    return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+
+
+def timed_click(page, locator, done) -> float:
+    """Seconds from a click to `done()` (a Playwright wait) returning."""
+    started = time.perf_counter()
+    locator.click()
+    done()
+    return time.perf_counter() - started
+
+
+def try_zoom(page) -> dict:
+    """Drag across the middle of the top panel, then read the x range back after the next two chart changes."""
+    before = None
+    while before is None:
+        before = page.evaluate(XRANGE)
+    box = None
+    while box is None:  # None while a plot mounted afresh replaces the last one
+        box = page.locator(f"{PLOT} .nsewdrag").first.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.3, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.45, y, steps=5)
+    page.mouse.move(box["x"] + box["width"] * 0.6, y, steps=5)
+    page.mouse.up()
+    now = None
+    while now is None:  # a plot mounted afresh at this moment has no layout yet
+        now = page.evaluate(XRANGE)
+    zoomed, changes = now
+    ranges = []
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len(ranges) < 2:
+        now = page.evaluate(XRANGE)
+        if now is None:  # the plot is being replaced this moment
+            time.sleep(0.05)
+            continue
+        if now[1] > changes + len(ranges):
+            ranges.append(now[0])
+        time.sleep(0.05)
+    zoomed_in = zoomed[1] - zoomed[0] < 0.9 * (before[0][1] - before[0][0])  # the drag took (not lost to a remount)
+    same = all(max(abs(a - b) for a, b in zip(r, zoomed, strict=True)) < 1e-6 for r in ranges)
+    kept = zoomed_in and len(ranges) == 2 and same
+    zoomed = [round(v, 3) for v in zoomed]
+    return {"zoomed_from": before[0], "zoomed_to": zoomed, "after_two_updates": ranges, "kept": kept}
+
+
+def measure(browser, url: str, epochs: int, throttle: float) -> dict:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    received = []
+    cdp.on("Network.webSocketFrameReceived", lambda event: received.append(len(event["response"]["payloadData"])))
+    cdp.send("Network.enable")
+    open_train(page, url, epochs)
+    summary = page.locator("summary", has_text="Model summary").first
+    shown = page.get_by_text("Each weight is a number")
+    if shown.is_visible():  # start from a closed summary, as a visitor in the middle of a run would have it
+        summary.click()
+        shown.wait_for(state="hidden")
+    page.evaluate(SAMPLER)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
+    received.clear()
+    busy_before, started = busy_seconds(cdp), time.perf_counter()
+    first_answer = timed_click(
+        page,
+        page.locator(".st-key-train_button button").first,
+        lambda: page.locator("[data-testid='stProgress']").first.wait_for(timeout=60_000),
+    )
+    # Mid-run: the plot is there and a third of the epochs are done.
+    page.locator(PLOT).first.wait_for(timeout=120_000)
+    later = "|".join(str(epoch) for epoch in range(max(2, epochs // 3), epochs + 1))
+    page.get_by_text(re.compile(rf"Epoch ({later}) of {epochs}")).first.wait_for(timeout=180_000)
+    expander = timed_click(page, summary, lambda: shown.wait_for(state="visible", timeout=60_000))
+    zoom = try_zoom(page)
+    page.get_by_text("Training finished").first.wait_for(timeout=600_000)
+    run_seconds = time.perf_counter() - started
+    busy = busy_seconds(cdp) - busy_before
+    live = page.evaluate(
+        "() => { clearInterval(window.__sampler); return {...window.__live, resends: window.__playgroundLiveResends}; }"
+    )
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+    context.close()
+    changes = live["changes"]
+    gaps = [b - a for a, b in zip(changes, changes[1:], strict=False)]
+    span = (changes[-1] - changes[0]) / 1000 if len(changes) > 1 else 0.0
+    return {
+        "first_answer_s": round(first_answer, 3),
+        "run_s": round(run_seconds, 2),
+        "chart_changes": len(changes),
+        "chart_changes_per_s": round((len(changes) - 1) / span, 2) if span else 0.0,
+        "longest_gap_s": round(max(gaps) / 1000, 2) if gaps else None,
+        "plot_mounts": live["mounts"],
+        "resend_requests": live.get("resends") or 0,  # the new live chart asking for everything again
+        "main_thread_busy": round(busy / run_seconds, 3),
+        "expander_open_s": round(expander, 3),
+        "zoom_kept": zoom["kept"],
+        "zoom": zoom,
+        "websocket_kb": round(sum(received) / 1024, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--throttle", type=float, default=4.0, help="CPU slowdown of the tab (1 = none)")
+    parser.add_argument("--epochs", type=int, default=15, help="epochs of the lecture preset in the measured run")
+    parser.add_argument("--port", type=int, default=8700)
+    parser.add_argument("--url", help="an app already running (then no server is started)")
+    args = parser.parse_args()
+    load_before = os.getloadavg()[0]
+    server = None if args.url else start_server(args.port)
+    url = args.url or f"http://127.0.0.1:{args.port}"
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            warm_up(browser, url)
+            result = measure(browser, url, args.epochs, args.throttle)
+            browser.close()
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(15)
+    print(
+        json.dumps(
+            {
+                "benchmark": "liveview",
+                "throttle": args.throttle,
+                "epochs": args.epochs,
+                **result,
+                "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""The live training chart as a Streamlit component: mounted once per run, then sent only the points that are new.
+
+st.plotly_chart hashes its figure into the element's id (Streamlit 1.67), so a chart whose figure changes every
+second is a new element every second: drawn from nothing, a visitor's zoom lost. This one is a custom component
+(st.components.v2: inline JavaScript in the page, no iframe, no build step) keyed by its slot: the figure goes to
+the browser once, each later refresh carries the batch points and epoch results after the ones it already sent,
+and live_chart.js appends them with Plotly.extendTraces. plotly.js comes from the installed plotly package (its
+package_data), served by this server: no CDN.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import plotly
+import streamlit as st
+from streamlit.components.v1 import declare_component
+
+from playground.charts.live import live_chart_json, live_chart_update, live_chart_words
+from playground.charts.style import plotly_config
+
+HERE = Path(__file__).parent
+# Only to have this server serve the plotly package's own plotly.min.js (at component/<this module>.plotly_js/):
+# nothing is drawn with it.
+declare_component("plotly_js", path=str(Path(plotly.__file__).parent / "package_data"))
+
+CSS = """
+.playground-live-plot { width: 100%; min-height: 440px; }
+.playground-live-words {
+  position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; border: 0;
+}
+"""
+_component = st.components.v2.component(
+    "playground.live_chart",
+    js=(HERE / "live_chart.js").read_text(encoding="utf-8"),
+    css=CSS,
+    isolate_styles=False,  # in the page's own DOM, so `.st-key-<key> .js-plotly-plot` finds the plot
+)
+
+
+OVERLAP = 4  # refreshes: each one repeats the points of the last few, in case the browser skipped one (below)
+
+
+def _sent_key(key: str) -> str:
+    return f"{key}_sent"
+
+
+def send_everything_again(key: str) -> None:
+    """The next refresh of the chart `key` sends the whole figure: the browser asked (it missed a message), or the
+    whole page is being drawn (a visitor back from another page, whose last refresh there may have been lost)."""
+    st.session_state.pop(_sent_key(key), None)
+
+
+def _slow_device() -> None:
+    """The browser said it takes long to draw: its live views look for news less often (common.refresh_seconds)."""
+    st.session_state.slow_device = True
+
+
+def live_chart(run, snapshot, key: str, filename: str) -> None:
+    """The live chart of `run` at `snapshot`: the whole figure the first time (or when the browser asks for it
+    again), afterwards only the points added lately. `filename` names the camera's PNG.
+
+    A browser busy with several messages at once draws only the latest (React renders the last data it was given),
+    so each refresh carries the points since the refresh OVERLAP before, with how many each trace had before them;
+    the browser appends what it has not got, and asks for everything only if the gap is wider than that."""
+    sent = st.session_state.get(_sent_key(key))  # {"run", "figure": number, "counts": [(points, epochs, step)]}
+    update = None
+    if sent is not None and sent["run"] == run.uid:
+        update = live_chart_update(snapshot, *sent["counts"][0])
+    points = snapshot.batch_points
+    data = {"slot": key, "run": run.uid, "words": live_chart_words(snapshot)}
+    if update is None:  # a new run, a new visitor, or the history thinned itself out: everything
+        figures = st.session_state[f"{key}_figures"] = st.session_state.get(f"{key}_figures", 0) + 1
+        sent = {"run": run.uid, "figure": figures, "counts": []}
+        data |= {"figure": live_chart_json(snapshot), "config": plotly_config(filename)}
+    else:
+        data |= update
+    data["generation"] = sent["figure"]  # which whole figure these points follow
+    _component(key=key, data=data, on_resend_change=lambda: send_everything_again(key), on_slow_change=_slow_device)
+    # Only once it is on its way: a rerun interrupted before (a click elsewhere) leaves the record as it was.
+    counts = (len(points), len(snapshot.epoch_history), points[-1].step if points else None)
+    st.session_state[_sent_key(key)] = sent | {"counts": [*sent["counts"], counts][-OVERLAP:]}
