@@ -18,6 +18,19 @@ FIRST_HINT = "Draw a garment on the black square: its chances appear here."
 
 
 HOW_TO_DRAW = "Draw one garment, big, and fill it in. The arrows above the square undo; the bin clears it."
+# The canvas component wraps the canvas in a box that scrolls sideways on a narrow screen, with nothing in it a
+# keyboard can reach (axe: scrollable-region-focusable). This makes the box itself focusable and names it, so the
+# arrow keys scroll it; it runs once per page and labels each canvas as it appears (inside the component's shadow).
+KEYBOARD_SCROLL = """<script>
+if (!window.canvasScrollLabels) window.canvasScrollLabels = setInterval(() => {
+  for (const host of document.querySelectorAll('[data-testid="stBidiComponentIsolated"]'))
+    for (const box of (host.shadowRoot || host).querySelectorAll('.dc-scroll:not([tabindex])')) {
+      box.tabIndex = 0;
+      box.setAttribute('role', 'region');
+      box.setAttribute('aria-label', 'Drawing canvas (scroll it sideways with the arrow keys)');
+    }
+}, 500);
+</script>"""
 
 
 def drawing_canvas(
@@ -35,6 +48,7 @@ def drawing_canvas(
         key=key,
     )
     st.caption(how_to)
+    st.html(KEYBOARD_SCROLL, unsafe_allow_javascript=True, width="content")
     rgba = result.image_data if result is not None else None
     return None if rgba is None else np.asarray(rgba)
 
