@@ -23,6 +23,10 @@ DARK_BLUE = "#1e4e8c"  # the confusion matrix's right answers
 DARK_ORANGE = "#c05621"  # the confusion matrix's mistakes: blue against orange reads for colour-blind eyes too
 OUTLINE = "#1a202c"  # the chosen cell's frame, clear on blue, orange and white
 WAITING_TEXT = "Waiting for the first batches…"
+LIVE_CHART_ALT = (  # the live chart's text alternative; the numbers it shows are said in words beside it
+    "Training chart: the loss and the accuracy on each batch as it is learnt, and each finished epoch's training "
+    "and validation accuracy."
+)
 LIVE_UIREVISION = "live-training"  # constant: a user's zoom survives every redraw of the live chart
 
 PLURALS = {

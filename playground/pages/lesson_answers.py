@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from playground import charts, lesson_exercises, lesson_runs
-from playground.charts.style import plotly_config
+from playground.charts.style import LIVE_CHART_ALT, plotly_config
 from playground.lesson_records import load_run
 from playground.lesson_runs import Outcome
 from playground.pages.common import keep_pace, live_figure, refresh_seconds, session_lab
@@ -51,13 +51,13 @@ def live_view(run: RemoteRun, slot: str, after, refresh: float | None) -> None:
     if not snap.state.done:
         st.progress(snap.progress, text=lesson_runs.progress_in_words(snap))
         if snap.state is not RunState.QUEUED:
-            st.plotly_chart(live_figure(run, snap, slot), key=f"{slot}_live_chart", config=STILL)
+            st.plotly_chart(live_figure(run, snap, slot), key=f"{slot}_live_chart", config=STILL, alt=LIVE_CHART_ALT)
         st.button("Stop", key=f"{slot}_stop", icon=":material/stop:", on_click=run.stop)
         return
     if snap.state is RunState.FAILED:
         st.error(snap.error, icon=":material/error:")
     else:
-        st.plotly_chart(live_figure(run, snap, slot), key=f"{slot}_live_chart", config=STILL)
+        st.plotly_chart(live_figure(run, snap, slot), key=f"{slot}_live_chart", config=STILL, alt=LIVE_CHART_ALT)
         if snap.epoch_history:
             st.caption(lesson_runs.history_in_words(snap.epoch_history))
         st.success(lesson_runs.finished_in_words(snap), icon=":material/check:")
@@ -119,7 +119,9 @@ def records(*names: str) -> dict | None:
 
 
 def show_recorded(record, key: str) -> None:
-    st.plotly_chart(charts.live_training_figure(lesson_runs.recorded_snapshot(record)), key=key, config=STILL)
+    st.plotly_chart(
+        charts.live_training_figure(lesson_runs.recorded_snapshot(record)), key=key, config=STILL, alt=LIVE_CHART_ALT
+    )
     st.caption(lesson_runs.history_in_words(record.epochs))
 
 

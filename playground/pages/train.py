@@ -100,9 +100,10 @@ def live_view(run: RemoteRun, refresh: float | None) -> None:
     else:
         st.success(f"Training {snap.state.value}: {snap.stop_reason}. ({snap.elapsed:.0f} s)", icon=":material/check:")
     if snap.batch_points or snap.epoch_history:
-        from playground.charts.style import plotly_config  # with Plotly, once a run exists
+        from playground.charts.style import LIVE_CHART_ALT, plotly_config  # with Plotly, once a run exists
 
-        st.plotly_chart(live_figure(run, snap, "live"), key="live_chart", config=plotly_config("fashion-training-live"))
+        figure, config = live_figure(run, snap, "live"), plotly_config("fashion-training-live")
+        st.plotly_chart(figure, key="live_chart", config=config, alt=LIVE_CHART_ALT)
     elif not snap.state.done:
         # Nothing to plot yet. Plotly is the heaviest script a browser loads here (a class pressing Train
         # together on slow machines would each load it at the moment of their click): it comes with the first
