@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.charts.style import BLUE, GREY, ORANGE, apply_style
+from playground.charts.style import BLUE, ORANGE, OTHER_BARS, apply_style
 from playground.maths import relu, softmax
 
 
@@ -24,7 +24,7 @@ def softmax_figure(values: Sequence[float], temperature: float = 1.0, labels: Se
         raise ValueError(f"{len(logits)} values but {len(labels)} labels")
     probabilities = softmax(logits, temperature)
     winner = int(np.argmax(logits))
-    colours = [ORANGE if i == winner else GREY for i in range(len(logits))]
+    colours = [ORANGE if i == winner else OTHER_BARS for i in range(len(logits))]
     fig = make_subplots(
         rows=1,
         cols=2,

@@ -13,8 +13,8 @@ from plotly.subplots import make_subplots
 from playground.charts.style import (
     BLUE,
     GREEN,
-    GREY,
     ORANGE,
+    OTHER_BARS,
     RUN_COLOURS,
     apply_style,
     check_class_vector,
@@ -64,7 +64,7 @@ def probability_figure(probabilities: np.ndarray, class_names: Sequence[str] = C
     values = check_class_vector(probabilities, class_names, "probabilities")
     names = list(class_names)
     winner = int(np.argmax(values))
-    colours = [ORANGE if i == winner else GREY for i in range(len(values))]
+    colours = [ORANGE if i == winner else OTHER_BARS for i in range(len(values))]
     hover = [
         f"{name}: {value:.1%} sure" + (" — the model's guess" if i == winner else "")
         for i, (name, value) in enumerate(zip(names, values, strict=True))
