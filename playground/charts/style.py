@@ -66,7 +66,7 @@ def apply_style(fig: go.Figure, height: int, *, legend: bool = False, top: int =
 
 def show_empty(fig: go.Figure, message: str, y: float = 0.5) -> go.Figure:
     fig.add_annotation(
-        text=message, xref="paper", yref="paper", x=0.5, y=y, showarrow=False, font=dict(size=16, color="#718096")
+        text=message, xref="paper", yref="paper", x=0.5, y=y, showarrow=False, font=dict(size=16, color="#4a5568")
     )
     return fig
 
