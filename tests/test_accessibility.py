@@ -97,6 +97,29 @@ def key_is(name: str):
     return lambda focused: focused["key"] == f"st-key-{name}" and focused["tag"] in ("BUTTON", "INPUT")
 
 
+# Deuteranopia (no green cones), Machado, Oliveira and Fernandes (2009), severity 1, as an SVG colour matrix over the
+# page: the screenshots it makes show the results charts as a deuteranope sees them (looked at by a person).
+DEUTERANOPIA = """() => {
+  document.body.insertAdjacentHTML('beforeend', `<svg id="deuteranopia" style="position:absolute;height:0;width:0">
+    <filter id="deuteranopia-filter"><feColorMatrix type="matrix" values="
+      0.367322 0.860646 -0.227968 0 0  0.280085 0.672501 0.047413 0 0  -0.011820 0.042940 0.968881 0 0  0 0 0 1 0"/>
+    </filter></svg>`);
+  document.querySelector('[data-testid="stMain"]').style.filter = 'url(#deuteranopia-filter)';
+}"""
+UNFILTERED = """() => {
+  document.getElementById('deuteranopia')?.remove();
+  document.querySelector('[data-testid="stMain"]').style.filter = '';
+}"""
+
+
+def deuteranopia_screenshots(page, *charts: str) -> None:
+    """Each chart (its widget key) as a deuteranope sees it, in artifacts/screenshots/deuteranopia_<key>.png."""
+    page.evaluate(DEUTERANOPIA)
+    for key in charts:
+        page.locator(f".st-key-{key}").first.screenshot(path=str(SHOTS / f"deuteranopia_{key}.png"))
+    page.evaluate(UNFILTERED)
+
+
 def sneaker_photo(fashion, orientation: int | None) -> bytes:
     """A Fashion-MNIST sneaker as a phone photo: dark on white, taller than wide, stored turned a quarter to the
     left with EXIF orientation 6 (show it turned right), as a phone held upright saves it."""
@@ -185,6 +208,7 @@ def test_train_by_keyboard_with_axe_mid_run_and_after(context_for, app_url):
     # The run's end is said in a live region (Streamlit's alerts are role="status").
     assert "stopped by you" in page.locator("[role=status]").filter(has_text="Training").first.inner_text()
     findings += audit(page, "train after a run, confusion matrix")
+    deuteranopia_screenshots(page, "live_chart", "accuracy_bars", "confusion")
 
     # A confusion cell by keyboard: the two boxes under the matrix choose it, and its images follow.
     for key, garment in (("cell_true", "Coat"), ("cell_guess", "Shirt")):
@@ -201,6 +225,8 @@ def test_train_by_keyboard_with_axe_mid_run_and_after(context_for, app_url):
         assert tab.get_attribute("aria-selected") == "true"
         settle(page, 1)
         findings += audit(page, f"train after a run, {name}")
+        if name in ("Per garment", "Compare runs"):
+            deuteranopia_screenshots(page, "per_class" if name == "Per garment" else "comparison")
     page.screenshot(path=str(SHOTS / "a11y_train_results.png"), full_page=True)
     assert_clean(findings)
 
