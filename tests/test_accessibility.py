@@ -189,11 +189,11 @@ def test_train_by_keyboard_with_axe_mid_run_and_after(context_for, app_url):
     """Train within 15 Tab presses and Enter, Stop by keyboard, a confusion cell picked by keyboard; axe mid-run,
     after the run and on every results tab; progress and the run's end reach a screen reader."""
     page = context_for(DESKTOP)
-    open_page(page, app_url, "?epochs=30&train_limit=6000", "Train a network")
+    open_page(page, app_url, "?epochs=100&train_limit=6000", "Train a network")  # long enough to be stopped
     presses = tab_to(page, key_is("train_button"), MAX_TABS_TO_TRAIN)
     assert presses <= MAX_TABS_TO_TRAIN
     page.keyboard.press("Enter")
-    page.get_by_text(re.compile(r"Epoch [2-9] of 30")).first.wait_for(timeout=90_000)
+    page.get_by_text(re.compile(r"Epoch [2-9] of 100")).first.wait_for(timeout=90_000)
     page.locator(".st-key-live_chart").first.wait_for(timeout=30_000)
     progress = page.locator("[role=progressbar]").first
     assert 0 <= int(progress.get_attribute("aria-valuenow")) <= 100
@@ -206,7 +206,8 @@ def test_train_by_keyboard_with_axe_mid_run_and_after(context_for, app_url):
     settle(page)
     no_exception(page)
     # The run's end is said in a live region (Streamlit's alerts are role="status").
-    assert "stopped by you" in page.locator("[role=status]").filter(has_text="Training").first.inner_text()
+    said = page.locator("[role=status]").filter(has_text="Training").first.inner_text()
+    assert "stopped by you" in said, said
     findings += audit(page, "train after a run, confusion matrix")
     deuteranopia_screenshots(page, "live_chart", "accuracy_bars", "confusion")
 
