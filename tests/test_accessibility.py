@@ -193,7 +193,7 @@ def test_train_by_keyboard_with_axe_mid_run_and_after(context_for, app_url):
     presses = tab_to(page, key_is("train_button"), MAX_TABS_TO_TRAIN)
     assert presses <= MAX_TABS_TO_TRAIN
     page.keyboard.press("Enter")
-    page.get_by_text(re.compile(r"Epoch [2-9] of 100")).first.wait_for(timeout=90_000)
+    page.get_by_text(re.compile(r"Epoch ([2-9]|\d\d) of 100")).first.wait_for(timeout=90_000)
     page.locator(".st-key-live_chart").first.wait_for(timeout=30_000)
     progress = page.locator("[role=progressbar]").first
     assert 0 <= int(progress.get_attribute("aria-valuenow")) <= 100
