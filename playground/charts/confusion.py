@@ -177,7 +177,7 @@ def confusion_alt(confusion: np.ndarray, class_names: Sequence[str] = CLASS_NAME
     np.fill_diagonal(off, 0)
     order = np.argsort(-off, axis=None, kind="stable")[:most]
     mix_ups = [
-        f"{off.flat[i]} {class_names[i // len(class_names)]} taken for {class_names[i % len(class_names)]}"
+        f"{off.flat[i]} {plural(class_names[i // len(class_names)])} taken for {class_names[i % len(class_names)]}"
         for i in order
         if off.flat[i] > 0
     ]
