@@ -253,6 +253,8 @@ def test_try_it_answers_a_drawing_and_a_keyboard_upload_with_exif_honoured(conte
     photo.write_bytes(sneaker_photo(fashion, orientation=6))
     page.get_by_role("tab", name="Upload").focus()
     page.keyboard.press("Enter")
+    page.locator("[data-testid='stFileUploaderDropzone']").first.wait_for(timeout=30_000)
+    settle(page)  # a press while the page redraws can land on a button that is being replaced
     tab_to(page, lambda f: f["key"] == "st-key-upload" and f["tag"] == "BUTTON" and f["text"].endswith("Upload"), 30)
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Enter")
