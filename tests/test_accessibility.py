@@ -61,6 +61,13 @@ FOCUSED = """() => {
 }"""
 
 
+WATCH_FILE_INPUT = """() => {
+  window.fileInputClicked = false;
+  for (const input of document.querySelectorAll('input[type=file]'))
+    input.addEventListener('click', () => { window.fileInputClicked = true; }, {once: true});
+}"""
+
+
 def audit(page, where: str) -> list[str]:
     """axe-core's serious and critical findings here (see AUDIT), plus any chart without a text alternative."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
@@ -256,9 +263,13 @@ def test_try_it_answers_a_drawing_and_a_keyboard_upload_with_exif_honoured(conte
     page.locator("[data-testid='stFileUploaderDropzone']").first.wait_for(timeout=30_000)
     settle(page)  # a press while the page redraws can land on a button that is being replaced
     tab_to(page, lambda f: f["key"] == "st-key-upload" and f["tag"] == "BUTTON" and f["text"].endswith("Upload"), 30)
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Enter")
-    chooser.value.set_files(str(photo))
+    # Enter on the button must open the browser's file dialog, which it does by clicking the hidden file input.
+    # (Playwright's filechooser event was seen to stop firing once other contexts of the same browser had opened
+    # pages, so the click itself is watched.)
+    page.evaluate(WATCH_FILE_INPUT)
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.fileInputClicked === true", timeout=15_000)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(photo))
     page.locator("[data-testid='stAlertContentSuccess']").filter(has_text="Sneaker").first.wait_for(timeout=30_000)
     settle(page)
     no_exception(page)
