@@ -2,6 +2,7 @@
 # Sets up everything the app needs on a fresh machine; `--dev` adds what the tests need.
 #   Debian packages: dataset-fashion-mnist (the real data), plus chromium + chromium-driver with --dev.
 #   A virtual environment in .venv with the pinned requirements (reinstalled only when they change).
+#   With --dev, the npm test tools pinned in tests/package-lock.json (axe-core), by `npm ci` into tests/node_modules.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,7 @@ dev=false
 # -- Debian packages, when apt is there ------------------------------------------------
 packages=(dataset-fashion-mnist)
 $dev && packages+=(chromium chromium-driver)
+$dev && ! command -v npm >/dev/null 2>&1 && packages+=(npm)  # any npm will do (NodeSource's nodejs brings its own)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -38,4 +40,14 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
   touch "$stamp"
+fi
+
+# -- npm test tools (--dev): reinstalled only when the lock file changes; the tests read them from disk ---------
+if $dev; then
+  npm_stamp="tests/node_modules/.installed-$(sha256sum tests/package-lock.json | cut -c1-16)"
+  if [ ! -f "$npm_stamp" ]; then
+    echo "setup: installing the npm test tools (tests/package-lock.json)"
+    npm ci --prefix tests --no-audit --no-fund --loglevel=error
+    touch "$npm_stamp"
+  fi
 fi

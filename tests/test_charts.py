@@ -23,7 +23,7 @@ from playground.charts import (
     softmax_figure,
 )
 from playground.charts import images as image_charts
-from playground.charts.style import BLUE, GREY, ORANGE, WAITING_TEXT
+from playground.charts.style import BLUE, ORANGE, OTHER_BARS, WAITING_TEXT
 from playground.data import CLASS_NAMES
 from playground.evaluation import Evaluation, confusion_matrix, verdict
 from playground.maths import relu, softmax
@@ -301,7 +301,7 @@ def test_probability_figure_highlights_the_winner():
     bar = fig.data[0]
     assert list(bar.x) == list(CLASS_NAMES)
     colours = list(bar.marker.color)
-    assert colours[6] == ORANGE and colours.count(ORANGE) == 1 and set(colours) - {ORANGE} == {GREY}
+    assert colours[6] == ORANGE and colours.count(ORANGE) == 1 and set(colours) - {ORANGE} == {OTHER_BARS}
     assert bar.text[6] == "64.0%"
     assert list(fig.layout.yaxis.range) == [0, 1] and fig.layout.yaxis.tickformat.endswith("%")
     assert "Shirt: 64.0% sure" in bar.hovertext[6]

@@ -167,3 +167,22 @@ def clicked_cell(points: Sequence[dict]) -> tuple[int, int] | None:
 
 def _whole(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer()
+
+
+def confusion_alt(confusion: np.ndarray, class_names: Sequence[str] = CLASS_NAMES, most: int = 3) -> str:
+    """The matrix in words: right answers in all, the biggest mix-ups, and the keyboard's way to a cell."""
+    counts = np.asarray(confusion)
+    right = int(np.trace(counts))
+    off = counts.copy()
+    np.fill_diagonal(off, 0)
+    order = np.argsort(-off, axis=None, kind="stable")[:most]
+    mix_ups = [
+        f"{off.flat[i]} {plural(class_names[i // len(class_names)])} taken for {class_names[i % len(class_names)]}"
+        for i in order
+        if off.flat[i] > 0
+    ]
+    said = f"; most mixed up: {', '.join(mix_ups)}" if mix_ups else ""
+    return (
+        f"Confusion matrix, real garment in rows, the model's guess in columns: {right:,} of {int(counts.sum()):,} "
+        f"test images on the diagonal, right{said}. The two boxes below the chart choose a cell to see its images."
+    )

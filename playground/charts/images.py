@@ -95,3 +95,10 @@ def image_grid_figure(images: np.ndarray, titles: Sequence[str], columns: int = 
     apply_style(fig, int(rows * pitch_y * _SCALE) + 20, top=10)
     fig.update_layout(margin=dict(l=5, r=5, t=10, b=10), plot_bgcolor="white")
     return fig
+
+
+def image_grid_alt(what: str, titles: Sequence[str]) -> str:
+    """'24 test images of a Shirt called a T-shirt/top, each titled with how sure the model was: 97% sure, …'"""
+    titles = [str(t).replace("<br>", " ").replace("\n", " ") for t in titles]
+    shown = ", ".join(titles[:12]) + (", …" if len(titles) > 12 else "")
+    return f"{len(titles)} {what}, titled: {shown}."

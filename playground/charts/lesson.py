@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.charts.style import BLUE, GREY, ORANGE, apply_style
+from playground.charts.style import BLUE, ORANGE, OTHER_BARS, apply_style
 from playground.maths import relu, softmax
 
 
@@ -24,7 +24,7 @@ def softmax_figure(values: Sequence[float], temperature: float = 1.0, labels: Se
         raise ValueError(f"{len(logits)} values but {len(labels)} labels")
     probabilities = softmax(logits, temperature)
     winner = int(np.argmax(logits))
-    colours = [ORANGE if i == winner else GREY for i in range(len(logits))]
+    colours = [ORANGE if i == winner else OTHER_BARS for i in range(len(logits))]
     fig = make_subplots(
         rows=1,
         cols=2,
@@ -107,3 +107,22 @@ def relu_figure(x: float) -> go.Figure:
     fig.update_yaxes(title_text="Output relu(x)", range=[-0.5, high + 1.0], zeroline=True)
     apply_style(fig, 340, top=20)
     return fig
+
+
+def softmax_alt(values: Sequence[float], temperature: float = 1.0, labels: Sequence[str] | None = None) -> str:
+    """The two bar charts of softmax_figure in words."""
+    logits = np.asarray(values, dtype=float).ravel()
+    labels = [f"class {i}" for i in range(len(logits))] if labels is None else list(labels)
+    probabilities = softmax(logits, temperature)
+    pairs = ", ".join(f"{label}: {v:g} → {p:.3f}" for label, v, p in zip(labels, logits, probabilities, strict=True))
+    return (
+        "Two bar charts, the raw outputs and the probabilities softmax makes of them "
+        f"at temperature {temperature:g}: {pairs}."
+    )
+
+
+def relu_alt(x: float) -> str:
+    return (
+        "Line chart of ReLU: flat at 0 for negative inputs, rising for positive ones; "
+        f"the point is at input {x:.1f}, output {relu(x):.1f}."
+    )

@@ -13,8 +13,8 @@ from plotly.subplots import make_subplots
 from playground.charts.style import (
     BLUE,
     GREEN,
-    GREY,
     ORANGE,
+    OTHER_BARS,
     RUN_COLOURS,
     apply_style,
     check_class_vector,
@@ -64,7 +64,7 @@ def probability_figure(probabilities: np.ndarray, class_names: Sequence[str] = C
     values = check_class_vector(probabilities, class_names, "probabilities")
     names = list(class_names)
     winner = int(np.argmax(values))
-    colours = [ORANGE if i == winner else GREY for i in range(len(values))]
+    colours = [ORANGE if i == winner else OTHER_BARS for i in range(len(values))]
     hover = [
         f"{name}: {value:.1%} sure" + (" — the model's guess" if i == winner else "")
         for i, (name, value) in enumerate(zip(names, values, strict=True))
@@ -196,3 +196,51 @@ def neuron_weights_figure(kernel: np.ndarray, image_shape: tuple[int, int], coun
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
     return apply_style(fig, 60 + 115 * rows, top=10)
+
+
+# -- Text alternatives: what each chart shows, in a sentence a screen reader can say (st.plotly_chart(alt=...)) --
+
+
+def probability_alt(probabilities: np.ndarray, class_names: Sequence[str] = CLASS_NAMES, most: int = 3) -> str:
+    """'Bar chart of the ten chances: Sneaker 91.2% (the guess), Sandal 5.0%, Ankle boot 2.1%; the other 7 less.'"""
+    values = check_class_vector(probabilities, class_names, "probabilities")
+    order = np.argsort(-values, kind="stable")[:most]
+    named = [f"{class_names[i]} {values[i]:.1%}" + (" (the guess)" if n == 0 else "") for n, i in enumerate(order)]
+    return (
+        f"Bar chart of the {len(values)} chances: {', '.join(named)}; "
+        f"the other {len(values) - len(order)} {values[order[-1]]:.1%} or less."
+    )
+
+
+def per_class_alt(per_class: np.ndarray, class_names: Sequence[str] = CLASS_NAMES) -> str:
+    """Every garment's accuracy, best first, in one sentence."""
+    values = check_class_vector(per_class, class_names, "per_class")
+    order = np.argsort(-values, kind="stable")
+    listed = ", ".join(f"{class_names[i]} {values[i]:.1%}" for i in order)
+    return f"Bar chart of the test images recognised correctly per garment, best first: {listed}."
+
+
+def accuracy_alt(train_accuracy: float, test_accuracy: float, val_accuracy: float | None = None) -> str:
+    validation = f", validation {val_accuracy:.1%}" if val_accuracy is not None else ""
+    return f"Bar chart of accuracy: training {train_accuracy:.1%}{validation}, test {test_accuracy:.1%}."
+
+
+def comparison_alt(runs: Sequence[tuple[str, Sequence]]) -> str:
+    """Each run's last epoch, in words."""
+    said = []
+    for label, history in runs:
+        if history:
+            last = history[-1]
+            validation = f", validation {last.val_accuracy:.1%}" if last.val_accuracy is not None else ""
+            said.append(f"{label} after {last.epoch} epochs: training {last.accuracy:.1%}{validation}")
+    if not said:
+        return "Line chart comparing runs: no finished epochs yet."
+    return "Line chart of accuracy per epoch, one colour per run; " + "; ".join(said) + "."
+
+
+def neuron_weights_alt(count: int, image_shape: tuple[int, int]) -> str:
+    height, width = image_shape
+    return (
+        f"{count} small {height} × {width} pictures, one per neuron: each pixel red where a bright pixel there makes "
+        "the neuron fire, blue where it holds it back."
+    )

@@ -46,7 +46,11 @@ if st.button("Show other samples", icon=":material/shuffle:", key="reshuffle"):
     st.session_state.sample_seed = seed = seed + 1
 for label, name in enumerate(data.class_names):
     st.markdown(f"**{label} · {name}**")
-    st.image(sample_strip(data.train_images, data.train_labels, label, seed), clamp=True)
+    st.image(
+        sample_strip(data.train_images, data.train_labels, label, seed),
+        clamp=True,
+        alt=f"{SAMPLES_PER_CLASS} training pictures of a {name}, side by side, light on black",
+    )
 
 st.subheader("How many of each")
 train_counts = np.bincount(data.train_labels, minlength=10)

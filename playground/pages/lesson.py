@@ -12,6 +12,9 @@ import numpy as np
 import streamlit as st
 
 from playground import charts, lesson, lesson_exercises, lesson_runs
+from playground.charts.images import image_grid_alt
+from playground.charts.lesson import softmax_alt
+from playground.charts.results import neuron_weights_alt, probability_alt
 from playground.config import LECTURE
 from playground.data import CLASS_NAMES
 from playground.inference import Classifier
@@ -68,6 +71,10 @@ def zoomed(image: np.ndarray, zoom: int = 4) -> np.ndarray:
     return np.kron(image, np.ones((zoom, zoom), dtype=image.dtype))
 
 
+def first_picture_alt() -> str:
+    return f"The first test picture: a {CLASS_NAMES[int(data.test_labels[0])]}, light on black"
+
+
 def demo_data() -> None:
     first, second, third = st.columns(3)
     first.metric("Pictures to learn from", facts["train"])
@@ -75,7 +82,9 @@ def demo_data() -> None:
     third.metric("Kinds of garment", facts["classes"])
     picks = [int(np.flatnonzero(data.train_labels == label)[0]) for label in range(len(CLASS_NAMES))]
     figure = charts.image_grid_figure(data.train_images[picks], list(CLASS_NAMES), columns=5)
-    st.plotly_chart(figure, key="lesson_samples", config=STILL)
+    st.plotly_chart(
+        figure, key="lesson_samples", config=STILL, alt=image_grid_alt("training pictures, one per kind", CLASS_NAMES)
+    )
     st.caption("Pictures: the first training picture of each of the ten kinds, enlarged.")
 
 
@@ -84,8 +93,12 @@ def demo_flatten() -> None:
     rows = st.slider("Rows laid out", 0, image.shape[0], image.shape[0] // 2, key="lesson_flatten_rows")
     picture, row = lesson.flatten_frames(image, rows)
     left, right = st.columns([1, 3])
-    left.image(zoomed(picture), caption="The picture")
-    right.image(np.kron(row, np.ones((60, 1), dtype=row.dtype)), caption=f"One row of {row.size} numbers")
+    left.image(zoomed(picture), caption="The picture", alt=f"The picture with its first {rows} rows moved out")
+    right.image(
+        np.kron(row, np.ones((60, 1), dtype=row.dtype)),
+        caption=f"One row of {row.size} numbers",
+        alt=f"The {rows} rows laid end to end as one long strip of dots",
+    )
     if rows:
         st.caption(f"Picture row {rows}, now in the long row: {' '.join(str(v) for v in image[rows - 1])}")
 
@@ -99,9 +112,9 @@ def demo_neuron() -> None:
     result = lesson.neuron_sum(image, neuron["weights"], neuron["bias"])
     kernel = np.array([n["weights"] for n in record.neurons]).T
     left, right = st.columns([1, 2])
-    left.image(zoomed(image), caption="The picture")
+    left.image(zoomed(image), caption="The picture", alt=first_picture_alt())
     figure = charts.neuron_weights_figure(kernel, image.shape, count=2, columns=2)
-    right.plotly_chart(figure, key="lesson_neuron_weights", config=STILL)
+    right.plotly_chart(figure, key="lesson_neuron_weights", config=STILL, alt=neuron_weights_alt(2, image.shape))
     right.caption(
         "The two neurons' weights, one per dot (the first neuron left, the second right): red dots push the sum "
         "up when bright, blue dots push it down."
@@ -115,7 +128,8 @@ def demo_neuron() -> None:
 def demo_layers() -> None:
     st.markdown(lesson.layer_table(LECTURE))
     st.caption(f"The lecture's network: {count_parameters(LECTURE):,} weights in all, each one learnt.")
-    st.plotly_chart(charts.softmax_figure(lesson.LESSON_SCORES), key="lesson_softmax", config=STILL)
+    scores = lesson.LESSON_SCORES
+    st.plotly_chart(charts.softmax_figure(scores), key="lesson_softmax", config=STILL, alt=softmax_alt(scores))
     st.caption(lesson.softmax_in_words(lesson.LESSON_SCORES))
 
 
@@ -139,7 +153,8 @@ def show_chances(image: np.ndarray, key: str) -> None:
     """The ready-made network's verdict on a 28×28 picture, and its ten chances as bars."""
     prediction = ready_made_classifier().predict(image)
     st.markdown(f"The ready-made network is **{prediction.in_words()}**.")
-    st.plotly_chart(charts.probability_figure(prediction.probabilities), key=key, config=STILL)
+    alt = probability_alt(prediction.probabilities)
+    st.plotly_chart(charts.probability_figure(prediction.probabilities), key=key, config=STILL, alt=alt)
     st.caption("Chart: the ten chances, one bar per kind of garment; its guess is the orange bar.")
 
 
@@ -149,14 +164,23 @@ def demo_try() -> None:
         rgba = drawing_canvas("lesson_canvas")
     with answer_side:
         if (drawn := model_input_or_hint(rgba)) is not None:
-            st.image(zoomed(drawn, 6), caption="What the network sees: 28 × 28 dots", width=168)
+            st.image(
+                zoomed(drawn, 6),
+                caption="What the network sees: 28 × 28 dots",
+                width=168,
+                alt="Your drawing shrunk to 28 × 28 dots, light on black",
+            )
     if drawn is not None:
         show_chances(drawn, "lesson_drawn_chart")
     if st.button("Or show it a test picture", key="lesson_try_pick", icon=":material/shuffle:"):
         st.session_state.lesson_try_index = int(np.random.default_rng().integers(len(data.test_labels)))
     if (index := st.session_state.get("lesson_try_index")) is not None:
         label = int(data.test_labels[index])
-        st.image(zoomed(data.test_images[index], 3), caption=f"A test picture. Really: {CLASS_NAMES[label]}")
+        st.image(
+            zoomed(data.test_images[index], 3),
+            caption=f"A test picture. Really: {CLASS_NAMES[label]}",
+            alt=f"A test picture of a {CLASS_NAMES[label]}",
+        )
         show_chances(data.test_images[index], "lesson_try_chart")
     st.page_link("playground/pages/try_it.py", label="More in Try it: upload a photo", icon=":material/draw:")
 
@@ -166,8 +190,13 @@ def demo_try() -> None:
 
 def first_test_image(probabilities, label: int, key: str) -> None:
     left, right = st.columns([1, 3])
-    left.image(zoomed(data.test_images[0]), caption="The first test picture")
-    right.plotly_chart(charts.probability_figure(np.asarray(probabilities)), key=key, config=STILL)
+    left.image(
+        zoomed(data.test_images[0]),
+        caption="The first test picture",
+        alt=first_picture_alt(),
+    )
+    chances = np.asarray(probabilities)
+    right.plotly_chart(charts.probability_figure(chances), key=key, config=STILL, alt=probability_alt(chances))
     st.code("[" + ", ".join(f"{p:.4f}" for p in probabilities) + f"]\n{label}", language="text")
     st.markdown(lesson_exercises.probabilities_answer(probabilities, label, CLASS_NAMES))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from playground import charts, lesson_exercises, lesson_runs
-from playground.charts.style import plotly_config
+from playground.charts.style import LIVE_CHART_ALT, plotly_config
 from playground.lesson_records import load_run
 from playground.lesson_runs import Outcome
 from playground.pages.common import keep_pace, refresh_seconds, session_lab
@@ -121,7 +121,9 @@ def records(*names: str) -> dict | None:
 
 
 def show_recorded(record, key: str) -> None:
-    st.plotly_chart(charts.live_training_figure(lesson_runs.recorded_snapshot(record)), key=key, config=STILL)
+    st.plotly_chart(
+        charts.live_training_figure(lesson_runs.recorded_snapshot(record)), key=key, config=STILL, alt=LIVE_CHART_ALT
+    )
     st.caption(lesson_runs.history_in_words(record.epochs))
 
 

@@ -35,6 +35,7 @@ function parts(parentElement) {
     words.id = `playground-live-words-${Math.random().toString(36).slice(2)}`;
     plot = document.createElement("div");
     plot.className = "playground-live-plot";
+    plot.setAttribute("role", "figure"); // a figure, not an image: its camera button stays reachable
     plot.setAttribute("aria-describedby", words.id);
     parentElement.append(plot, words);
   }
@@ -113,6 +114,7 @@ function draw(Plotly, data, parentElement, setTriggerValue, setStateValue) {
       flush(Plotly, view);
     }
   }
+  plot.setAttribute("aria-label", data.alt);
   words.textContent = data.words;
 }
 

@@ -17,7 +17,7 @@ import streamlit as st
 from streamlit.components.v1 import declare_component
 
 from playground.charts.live import live_chart_json, live_chart_update, live_chart_words
-from playground.charts.style import plotly_config
+from playground.charts.style import LIVE_CHART_ALT, plotly_config
 
 HERE = Path(__file__).parent
 # Only to have this server serve the plotly package's own plotly.min.js (at component/<this module>.plotly_js/):
@@ -69,7 +69,7 @@ def live_chart(run, snapshot, key: str, filename: str) -> None:
     if sent is not None and sent["run"] == run.uid:
         update = live_chart_update(snapshot, *sent["counts"][0])
     points = snapshot.batch_points
-    data = {"slot": key, "run": run.uid, "words": live_chart_words(snapshot)}
+    data = {"slot": key, "run": run.uid, "words": live_chart_words(snapshot), "alt": LIVE_CHART_ALT}
     if update is None:  # a new run, a new visitor, or the history thinned itself out: everything
         figures = st.session_state[f"{key}_figures"] = st.session_state.get(f"{key}_figures", 0) + 1
         sent = {"run": run.uid, "figure": figures, "counts": []}

@@ -7,7 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from playground import charts, exports
-from playground.charts.confusion import clickable_confusion_figure, clicked_cell
+from playground.charts.confusion import clickable_confusion_figure, clicked_cell, confusion_alt
+from playground.charts.images import image_grid_alt
+from playground.charts.results import accuracy_alt, comparison_alt, neuron_weights_alt, per_class_alt
 from playground.charts.style import plotly_config
 from playground.data import CLASS_NAMES, FashionMNIST
 from playground.evaluation import Evaluation, verdict
@@ -34,7 +36,7 @@ def show_first_layer(run: RemoteRun, name: str) -> None:
             "The CNN's first layer slides 32 small 3 × 3 filters over the image. Here are the first 16: red "
             "pixels make a filter fire, blue ones hold it back, so each one finds a kind of edge or spot."
         )
-        figure = charts.neuron_weights_figure(kernel.reshape(9, -1), (3, 3))
+        shape, kernel = (3, 3), kernel.reshape(9, -1)
     else:
         st.markdown(
             "Each neuron of the first hidden layer weighs all 784 pixels. Drawn back as a 28 × 28 picture, its "
@@ -42,8 +44,13 @@ def show_first_layer(run: RemoteRun, name: str) -> None:
             "Many look like noise at first; look closer and some show a blob, an edge or a garment-like patch "
             "that the network found by itself, with nobody telling it what to look for."
         )
-        figure = charts.neuron_weights_figure(kernel, (28, 28))
-    st.plotly_chart(figure, key="first_layer", config=plotly_config(f"{name}-first-layer"))
+        shape = (28, 28)
+    st.plotly_chart(
+        charts.neuron_weights_figure(kernel, shape),
+        key="first_layer",
+        config=plotly_config(f"{name}-first-layer"),
+        alt=neuron_weights_alt(min(16, kernel.shape[1]), shape),
+    )
 
 
 # -- The confusion matrix you can click ---------------------------------------------------------
@@ -70,12 +77,14 @@ def show_confusion(evaluation: Evaluation, data: FashionMNIST, name: str) -> Non
         on_select=_cell_clicked,
         selection_mode="points",
         config=plotly_config(f"{name}-confusion"),
+        alt=confusion_alt(evaluation.confusion),
     )
     with notes_column:
         st.markdown(
             "**How to read it.** Each row is a real garment, each column the model's guess. "
             "The blue diagonal counts right answers; every orange square is a mix-up. "
-            "**Click a square** to see its test images below."
+            "**Click a square**, or pick a real garment and a guess in the two boxes below it, to see its test "
+            "images."
         )
         st.markdown("**Mixed up most often**")
         for true, guess, count in evaluation.most_confused(5):
@@ -97,10 +106,12 @@ def show_cell_images(evaluation: Evaluation, data: FashionMNIST, true_class: int
     what = "that the model got right" if true_class == guess_class else f"that the model called a {guess_name}"
     first = f"; the first {len(shown)}" if len(indices) > len(shown) else ""
     st.markdown(f"**{len(indices):,} test image{'s' if len(indices) != 1 else ''} of a {true_name} {what}**{first}:")
+    titles = [f"{p:.0%} sure" for p in sure]
     st.plotly_chart(
-        charts.image_grid_figure(data.test_images[shown], [f"{p:.0%} sure" for p in sure], columns=8),
+        charts.image_grid_figure(data.test_images[shown], titles, columns=8),
         key="cell_images",
         config=plotly_config(f"{name}-{_slug(true_name)}-as-{_slug(guess_name)}"),
+        alt=image_grid_alt(f"test images of a {true_name} {what}, with how sure the model was", titles),
     )
     st.caption(f"Real garment: {true_name} · model's guess: {guess_name} · how sure it was, above each picture.")
 
@@ -139,6 +150,7 @@ def show_results(run: RemoteRun, data: FashionMNIST, runs: list[RemoteRun]) -> N
             charts.accuracy_comparison_figure(snap.train_accuracy, evaluation.accuracy, snap.val_accuracy),
             key="accuracy_bars",
             config=plotly_config(f"{name}-accuracy"),
+            alt=accuracy_alt(snap.train_accuracy, evaluation.accuracy, snap.val_accuracy),
         )
 
     confusion_tab, per_class_tab, mistakes_tab, inside_tab, compare_tab = st.tabs(
@@ -153,6 +165,7 @@ def show_results(run: RemoteRun, data: FashionMNIST, runs: list[RemoteRun]) -> N
             charts.per_class_accuracy_figure(evaluation.per_class_accuracy),
             key="per_class",
             config=plotly_config(f"{name}-per-garment"),
+            alt=per_class_alt(evaluation.per_class_accuracy),
         )
     with mistakes_tab:
         show_mistakes(evaluation, data)
@@ -171,11 +184,12 @@ def show_mistakes(evaluation: Evaluation, data: FashionMNIST) -> None:
     true, guess, _ = pairs[options.index(choice)]
     true_name, guess_name = CLASS_NAMES[true], CLASS_NAMES[guess]
     indices = evaluation.cell_indices(data.test_labels, true, guess)[:CELL_IMAGES]
-    confidence = evaluation.probabilities[indices, guess]
+    titles = [f"{p:.0%} sure" for p in evaluation.probabilities[indices, guess]]
     st.plotly_chart(
-        charts.image_grid_figure(data.test_images[indices], [f"{p:.0%} sure" for p in confidence], columns=8),
+        charts.image_grid_figure(data.test_images[indices], titles, columns=8),
         key="mistakes_grid",
         config=plotly_config("fashion-mistakes"),
+        alt=image_grid_alt(f"test images of a {true_name} that the model called {guess_name}", titles),
     )
     st.caption(f"Test images of a {true_name} that the model called {guess_name}, with how sure it was.")
 
@@ -191,10 +205,12 @@ def show_comparison(runs: list[RemoteRun]) -> None:
         },
     )
     st.caption("Every run of this browser session. Change one setting at a time to see what it does.")
+    histories = [(f"run {n}", past.snapshot.epoch_history) for n, past in enumerate(runs, 1)]
     st.plotly_chart(
-        charts.comparison_figure([(f"run {n}", past.snapshot.epoch_history) for n, past in enumerate(runs, 1)]),
+        charts.comparison_figure(histories),
         key="comparison",
         config=plotly_config("fashion-runs-compared"),
+        alt=comparison_alt(histories),
     )
     st.caption(
         "Solid lines: accuracy on the held-out validation images; dotted: on the training images. "

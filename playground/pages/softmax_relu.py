@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from playground import charts
+from playground.charts.lesson import relu_alt, softmax_alt
 from playground.charts.style import plotly_config
 from playground.maths import relu, softmax
 from playground.pages.common import training_badge
@@ -42,7 +43,12 @@ temperature = st.slider(
     help="Scores are divided by this first. Low: the winner takes almost everything. High: everything evens out.",
 )
 probabilities = softmax(values, temperature)
-st.plotly_chart(charts.softmax_figure(values, temperature), key="softmax_chart", config=plotly_config("softmax"))
+st.plotly_chart(
+    charts.softmax_figure(values, temperature),
+    key="softmax_chart",
+    config=plotly_config("softmax"),
+    alt=softmax_alt(values, temperature),
+)
 winner = int(np.argmax(probabilities))
 st.markdown(
     f"Probabilities: {', '.join(f'{p:.3f}' for p in probabilities)} · sum = **{probabilities.sum():.3f}** · "
@@ -68,5 +74,5 @@ x = st.slider(
     key="relu_input",
     help="Drag it and watch the point move along the ReLU curve.",
 )
-st.plotly_chart(charts.relu_figure(x), key="relu_chart", config=plotly_config("relu"))
+st.plotly_chart(charts.relu_figure(x), key="relu_chart", config=plotly_config("relu"), alt=relu_alt(x))
 st.code(f"relu({x:.1f}) = {relu(x):.1f}\n\nif x > 0:\n    return x\nelse:\n    return 0", language="python")

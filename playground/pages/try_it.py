@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from playground import charts
+from playground.charts.results import probability_alt
 from playground.charts.style import plotly_config
 from playground.explain import describe_heat, describe_hidden, explain_answer
 from playground.images import EmptyImageError, ImageError, PhotoSteps, Upload, preprocess_canvas, read_upload
@@ -25,6 +26,7 @@ UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]  # wh
 UPLOAD_CACHE_ENTRIES, UPLOAD_CACHE_SECONDS = 16, 15 * 60
 TALLEST_PICTURE = 800  # pixels on screen: a tall strip is drawn narrower rather than page-long
 MODEL_SEES = "What the model sees: 28 × 28 pixels"
+MODEL_SEES_ALT = "Your picture as the model gets it: 28 × 28 pixels, the garment light on black"
 HOW_TO_READ = (
     "Orange pixels made the model more sure of its answer, blue pixels less sure, and the stronger the colour the "
     "bigger the push; black background, where nothing is drawn, counts for nothing."
@@ -56,11 +58,14 @@ def show_answer(
         pictures = st.columns(2)
         if original is not None:
             show_picture(pictures[0], original)
-        pictures[1 if original is not None else 0].image(enlarged(model_input), caption=MODEL_SEES, width="stretch")
+        pictures[1 if original is not None else 0].image(
+            enlarged(model_input), caption=MODEL_SEES, width="stretch", alt=MODEL_SEES_ALT
+        )
     st.plotly_chart(
         charts.probability_figure(prediction.probabilities),
         key=f"bars_{key}",
         config=plotly_config("fashion-ten-chances"),
+        alt=probability_alt(prediction.probabilities),
     )
     if isinstance(classifier.model, NumpyNet):
         try:
@@ -96,6 +101,7 @@ def show_why(net: NumpyNet, model_input: np.ndarray, top_class: int, key: str) -
         charts.heat_map_figure(model_input, why.heat, why.target_name),
         key=f"heat_{key}",
         config=plotly_config("fashion-why-this-answer"),
+        alt=f"Heat map over the 28 × 28 picture. {HOW_TO_READ} {describe_heat(why)}",
     )
     st.caption(describe_heat(why))
     hidden = why.hidden
@@ -106,20 +112,22 @@ def show_why(net: NumpyNet, model_input: np.ndarray, top_class: int, key: str) -
     if hidden.kind == "conv":
         titles = [f"filter {i + 1}" for i in hidden.top]
         figure = charts.feature_maps_figure(hidden.pictures, titles)
-        st.plotly_chart(figure, key=f"maps_{key}", config=plotly_config("fashion-feature-maps"))
         shown, maps = len(titles), len(hidden.values)
         which = (
             f"{shown} feature maps of the first layer"
             if shown == maps
             else f"{shown} most active of the first layer's {maps} feature maps"
         )
+        alt = f"The {which}, the most active first"
+        st.plotly_chart(figure, key=f"maps_{key}", config=plotly_config("fashion-feature-maps"), alt=alt)
         st.caption(
             f"The {which}, the most active first (filter "
             f"{hidden.top[0] + 1} found the most). Bright: the filter's pattern is there; black: it is not."
         )
         return
     figure = charts.hidden_activations_figure(hidden.values, hidden.top, hidden.switched_off is not None)
-    st.plotly_chart(figure, key=f"hidden_{key}", config=plotly_config("fashion-hidden-layer"))
+    alt = f"Bar chart of the {hidden.total} hidden neurons' outputs, largest first. {describe_hidden(hidden)}"
+    st.plotly_chart(figure, key=f"hidden_{key}", config=plotly_config("fashion-hidden-layer"), alt=alt)
     drawn = " and their weights are drawn below" if hidden.pictures is not None else ""
     st.caption(
         f"Bar chart of the {hidden.total} hidden neurons' outputs for this picture, largest first; the "
@@ -131,6 +139,7 @@ def show_why(net: NumpyNet, model_input: np.ndarray, top_class: int, key: str) -
             charts.neuron_pictures_figure(hidden.pictures, titles),
             key=f"neurons_{key}",
             config=plotly_config("fashion-neuron-pictures"),
+            alt=f"What the {len(titles)} most active neurons look for, each as a 28 × 28 picture: {', '.join(titles)}",
         )
         st.caption(
             "What the most active neurons look for: each one's weights drawn as a 28 × 28 picture. Orange pixels "
@@ -142,9 +151,19 @@ def show_steps(original: np.ndarray, steps: PhotoSteps) -> None:
     """Photo → garment found → cropped and centred → 28×28, as a strip of small pictures."""
     places = st.columns(4)
     show_picture(places[0], original)
-    places[1].image(steps.found, caption="The garment found (background faded)", width="stretch")
-    places[2].image(steps.centred, caption="Cropped, centred, dark cloth made bright", width="stretch")
-    places[3].image(enlarged(steps.model_input), caption=MODEL_SEES, width="stretch")
+    places[1].image(
+        steps.found,
+        caption="The garment found (background faded)",
+        width="stretch",
+        alt="Your photo with its background faded",
+    )
+    places[2].image(
+        steps.centred,
+        caption="Cropped, centred, dark cloth made bright",
+        width="stretch",
+        alt="The garment cropped and centred",
+    )
+    places[3].image(enlarged(steps.model_input), caption=MODEL_SEES, width="stretch", alt=MODEL_SEES_ALT)
 
 
 def show_picture(place, picture: np.ndarray) -> None:
@@ -152,7 +171,7 @@ def show_picture(place, picture: np.ndarray) -> None:
     height, width = picture.shape[:2]
     fits = height <= 2 * width
     shown = "stretch" if fits else max(1, round(width * TALLEST_PICTURE / height))
-    place.image(picture, caption="What you gave", width=shown)
+    place.image(picture, caption="What you gave", width=shown, alt="The picture you gave")
 
 
 def explain(problem: str, empty: bool) -> None:
