@@ -189,16 +189,13 @@ class WorkerPool:
         elif kind == "checkpoint" and run is not None:
             run.checkpoint = message[1]
             self._holders.add(run)
-        elif kind == "done" and run is not None:  # the worker stays this run's until it has given its memory back
-            snapshot, weights, evaluation = message[1:]
+        elif kind == "done" and run is not None:
+            snapshot, weights, evaluation, worker.rss_mb = message[1:]
             run.weights, run.evaluation = weights, evaluation
             if weights is not None:
                 self._holders.add(run)
+            self._learn_speed(run, snapshot)
             run._end(snapshot)
-        elif kind == "idle":
-            worker.rss_mb = message[1]
-            if run is not None:
-                self._learn_speed(run, run._snapshot)
             with self._lock:
                 worker.run = None
                 worker.idle_since = time.monotonic()

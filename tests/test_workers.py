@@ -167,10 +167,8 @@ def test_the_queue_learns_the_whole_time_a_run_takes_here_not_only_its_batches()
         run.dispatched_at = time.monotonic() - 16.0
         worker = SimpleNamespace(run=run, rss_mb=100.0, idle_since=0.0)
         done = Snapshot(state=RunState.FINISHED, epochs=LECTURE.epochs, examples_seen=int(images), elapsed=10.0)
-        pool.on_message(worker, ("done", done, None, None))
-        assert run.snapshot.state is RunState.FINISHED and worker.run is run, "busy until its memory is back"
-        pool.on_message(worker, ("idle", 100.0))
-        assert worker.run is None
+        pool.on_message(worker, ("done", done, None, None, 100.0))
+        assert run.snapshot.state is RunState.FINISHED and worker.run is None
     assert 15.0 < pool.estimate_seconds(LECTURE) < 17.0
     assert pool.estimate_seconds(LECTURE.replace(epochs=2 * LECTURE.epochs)) > 25.0, "the batches still scale"
 
