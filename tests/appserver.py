@@ -23,6 +23,15 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
+# Each page's path in the app's address and its heading, for the tests that open every page.
+PAGES = {
+    "lesson": "The pictures",
+    "explore": "Explore the data",
+    "": "Train a network",
+    "softmax_relu": "Softmax and ReLU",
+    "try_it": "Try it",
+}
+
 
 def free_port() -> int:
     with socket.socket() as sock:

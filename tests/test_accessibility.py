@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.appserver import ROOT, no_exception, settle
+from tests.appserver import PAGES, ROOT, no_exception, settle
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="install requirements-dev.txt")
 pytestmark = pytest.mark.browser
@@ -23,13 +23,6 @@ SHOTS = ROOT / "artifacts" / "screenshots"
 SHOTS.mkdir(parents=True, exist_ok=True)
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]  # WCAG 2.0, 2.1 and 2.2, levels A and AA
 DESKTOP, PHONE, TABLET = (1280, 800), (390, 844), (820, 1180)
-PAGES = {
-    "lesson": "The pictures",
-    "explore": "Explore the data",
-    "": "Train a network",
-    "softmax_relu": "Softmax and ReLU",
-    "try_it": "Try it",
-}
 MAX_TABS_TO_TRAIN = 15
 
 # Serious and critical violations of the app's own, as "rule (impact): node -- what to fix" lines.

@@ -10,19 +10,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.appserver import ROOT, no_exception, running_app, settle
+from tests.appserver import PAGES, ROOT, no_exception, running_app, settle
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="install requirements-dev.txt")
 pytestmark = pytest.mark.browser
 SHOTS = ROOT / "artifacts" / "screenshots"
 SHOTS.mkdir(parents=True, exist_ok=True)
-PAGES = {
-    "lesson": "The pictures",
-    "explore": "Explore the data",
-    "": "Train a network",
-    "softmax_relu": "Softmax and ReLU",
-    "try_it": "Try it",
-}
 CHART_STATE = """() => {
   const plot = document.querySelector('.st-key-live_chart .js-plotly-plot');
   if (!plot || !plot._fullData || !plot._fullData.length) return null;
