@@ -126,3 +126,16 @@ def wait_for_app(page, timeout_ms: int = 60000) -> None:
     """Streamlit is done with a run when its status widget stops showing 'running'."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+
+
+def draw_a_trouser_leg(page) -> None:
+    """A stroke down Try it's drawing canvas with the mouse: enough for an answer."""
+    canvas = page.locator("canvas.upper-canvas").first
+    canvas.wait_for(timeout=30_000)
+    box = canvas.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + 60
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(40):
+        page.mouse.move(x + step, y + step * 7)
+    page.mouse.up()

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.appserver import PAGES, ROOT, no_exception, settle
+from tests.appserver import PAGES, ROOT, draw_a_trouser_leg, no_exception, settle
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="install requirements-dev.txt")
 pytestmark = pytest.mark.browser
@@ -237,15 +237,7 @@ def test_try_it_answers_a_drawing_and_a_keyboard_upload_with_exif_honoured(conte
     """axe after a drawing's answer and after an upload's; the upload by keyboard alone; EXIF rotation honoured."""
     page = context_for(DESKTOP)
     open_page(page, app_url, "try_it", "Try it")
-    canvas = page.locator("canvas.upper-canvas").first
-    canvas.wait_for(timeout=30_000)
-    box = canvas.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + 60
-    page.mouse.move(x, y)
-    page.mouse.down()
-    for step in range(40):
-        page.mouse.move(x + step, y + step * 7)
-    page.mouse.up()
+    draw_a_trouser_leg(page)
     page.get_by_text("The model is").first.wait_for(timeout=30_000)
     settle(page)
     findings = audit(page, "try it after a drawing")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.appserver import PAGES, ROOT, no_exception, running_app, settle
+from tests.appserver import PAGES, ROOT, draw_a_trouser_leg, no_exception, running_app, settle
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="install requirements-dev.txt")
 pytestmark = pytest.mark.browser
@@ -145,15 +145,7 @@ def test_a_zoom_survives_the_live_updates_and_the_plot_is_mounted_once(page, app
 def test_drawing_on_the_canvas_gets_softmax_bars(page, app_url):
     open_page(page, app_url, "try_it", "Try it")
     settle(page, 3)
-    canvas = page.locator("canvas.upper-canvas").first
-    canvas.wait_for(timeout=30_000)
-    box = canvas.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + 60
-    page.mouse.move(x, y)
-    page.mouse.down()
-    for step in range(40):  # a trouser leg, drawn with the mouse
-        page.mouse.move(x + step, y + step * 7)
-    page.mouse.up()
+    draw_a_trouser_leg(page)
     page.get_by_text("The model is").first.wait_for(timeout=30_000)
     settle(page)
     bars = page.locator(".st-key-bars_canvas .js-plotly-plot").first
