@@ -2,7 +2,8 @@
 
 The worker thread never touches a UI. Its Keras callback (playground.live_metrics) builds an immutable Snapshot
 after every execution (a few dozen batches) and swaps it in with one assignment, so readers take it without locks.
-The batches come from playground.input_pipeline; the queue of runs is playground.training_pool.
+The batches come from playground.input_pipeline. One run trains at a time in a process: the server gives each run
+its own worker process (playground.workers), the CLI trains one.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from playground.input_pipeline import selected_rows, shuffled_batches, validatio
 from playground.live_metrics import LiveMetrics
 from playground.model import build_compiled_model
 from playground.snapshots import RunState, Snapshot
-from playground.training_pool import TrainingPool, default_pool
 
 
 def default_steps_per_execution(config: ExperimentConfig) -> int:
@@ -42,7 +42,6 @@ class TrainingRun:
         self,
         config: ExperimentConfig,
         data: FashionMNIST,
-        pool: TrainingPool | None = None,
         steps_per_execution: int | None = None,
         jit_compile: bool = True,
         evaluate_at_end: bool = True,
@@ -50,7 +49,6 @@ class TrainingRun:
     ):
         self.config = config
         self.data = data
-        self.pool = pool or default_pool()
         self.steps_per_execution = steps_per_execution or default_steps_per_execution(config)
         self.jit_compile = jit_compile
         self.evaluate_at_end = evaluate_at_end
@@ -80,10 +78,7 @@ class TrainingRun:
     # -- for readers
     @property
     def snapshot(self) -> Snapshot:
-        snapshot = self._snapshot
-        if snapshot.state is RunState.QUEUED:
-            return replace(snapshot, queue_position=self.pool.position(self))
-        return snapshot
+        return self._snapshot
 
     def start(self) -> TrainingRun:
         self._thread.start()
@@ -137,15 +132,13 @@ class TrainingRun:
         self.checkpoint = (epoch, [w.copy() for w in weights])  # one assignment: readers see a pair
 
     def _work(self) -> None:
-        if not self.pool.acquire(self, self._stop_requested):
+        if self._stop_requested.is_set():  # Stop came before the thread got going
             self.publish(state=RunState.STOPPED, stop_reason="stopped before it started")
             return
         try:
             self._train()
         except Exception as error:  # a worker must never die silently: the UI shows the message
             self.publish(state=RunState.FAILED, error=f"Training failed: {type(error).__name__}: {error}")
-        finally:
-            self.pool.release()
 
     def _train(self) -> None:
         config, data = self.config, self.data
@@ -190,4 +183,4 @@ def train(config: ExperimentConfig, data: FashionMNIST, **options) -> TrainingRu
     return run
 
 
-__all__ = ["LiveMetrics", "TrainingPool", "TrainingRun", "default_pool", "default_steps_per_execution", "train"]
+__all__ = ["LiveMetrics", "TrainingRun", "default_steps_per_execution", "train"]

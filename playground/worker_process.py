@@ -24,14 +24,13 @@ def worker_main(connection) -> None:
     """Runs in the worker process: load TensorFlow and the data once, then train one run after another."""
     os.nice(WORKER_NICENESS)
     from playground.data import DataError, load_fashion_mnist
-    from playground.training import TrainingPool, TrainingRun
+    from playground.training import TrainingRun
 
     try:
         data = load_fashion_mnist()
     except DataError as error:
         connection.send(("fatal", f"The Fashion-MNIST images could not be loaded. {error}"))
         return
-    pool = TrainingPool(1)
     connection.send(("ready", process_rss_mb()))
     while True:
         message = connection.recv()
@@ -40,7 +39,7 @@ def worker_main(connection) -> None:
         if message[0] != "train":
             continue
         config = ExperimentConfig.from_flat_dict(message[1])
-        run = TrainingRun(config, data, pool=pool, max_seconds=message[2]).start()
+        run = TrainingRun(config, data, max_seconds=message[2]).start()
         sent_version, sent_epoch = -1, 0
         while True:
             finished = not run._thread.is_alive()
