@@ -32,6 +32,7 @@ from playground.once import once
 from playground.remote_run import RemoteRun, TrainerBusy, minutes_in_words, wait_in_words
 from playground.snapshots import RunState, Snapshot
 from playground.worker_handle import Worker
+from playground.worker_messages import Checkpoint, Done, Fatal, FromWorker, Progress, Ready, Stop, Train
 
 START_SECONDS = 2.0  # a first guess at what a run costs beyond its batches: building, compiling, evaluating
 
@@ -90,14 +91,14 @@ class WorkerPool:
         with self._lock:
             if run in self._queue:
                 self._queue.remove(run)
-                run._end(replace(run._snapshot, state=RunState.STOPPED, stop_reason="stopped before it started"))
+                run.finish(replace(run.latest, state=RunState.STOPPED, stop_reason="stopped before it started"))
                 return
             worker = next((w for w in self._workers if w.run is run), None)
-        state = run._snapshot.state
+        state = run.latest.state
         if worker is not None and not state.done:
             if state is RunState.RUNNING:
-                run._update(replace(run._snapshot, state=RunState.STOPPING))
-            worker.send("stop")
+                run.update(replace(run.latest, state=RunState.STOPPING))
+            worker.send(Stop())
 
     def shutdown(self) -> None:
         with self._lock:
@@ -154,7 +155,7 @@ class WorkerPool:
     def _wait_before(self, index: int) -> float:
         """Seconds until queue[index] should start: what the running runs have left, then those ahead of it."""
         running = [w.run for w in self._workers if w.run is not None]
-        left = [(r._snapshot.eta if r._snapshot.eta is not None else self.estimate_seconds(r.config)) for r in running]
+        left = [(r.latest.eta if r.latest.eta is not None else self.estimate_seconds(r.config)) for r in running]
         ahead = sum(self.estimate_seconds(r.config) for r in list(self._queue)[:index])
         return (sum(left) + ahead) / self.limits.workers
 
@@ -171,31 +172,31 @@ class WorkerPool:
                 worker, run = idle.pop(0), self._queue.popleft()
                 self._make_room(run.config)
                 worker.run, run.dispatched_at = run, time.monotonic()
-                if not worker.send("train", run.config.to_flat_dict(), self.limits.max_run_seconds):
+                if not worker.send(Train(run.config.to_flat_dict(), self.limits.max_run_seconds)):
                     worker.run = None
                     self._queue.appendleft(run)
                     break
 
     # -- called from the workers' reader threads
-    def on_message(self, worker: Worker, message: tuple) -> None:
-        kind = message[0]
+    def on_message(self, worker: Worker, message: FromWorker) -> None:
         run = worker.run
-        if kind == "ready":
-            worker.rss_mb = message[1]
-        elif kind == "fatal":
-            self._fatal = message[1]
-        elif kind == "snapshot" and run is not None:
-            run._update(message[1])
-        elif kind == "checkpoint" and run is not None:
-            run.checkpoint = message[1]
+        if isinstance(message, Ready):
+            worker.rss_mb = message.rss_mb
+        elif isinstance(message, Fatal):
+            self._fatal = message.message
+        elif run is None:
+            return  # a run's message with no run: its worker's run has already been ended here
+        elif isinstance(message, Progress):
+            run.update(message.snapshot)
+        elif isinstance(message, Checkpoint):
+            run.keep_checkpoint(message.epoch, message.weights)
             self._holders.add(run)
-        elif kind == "done" and run is not None:
-            snapshot, weights, evaluation, worker.rss_mb = message[1:]
-            run.weights, run.evaluation = weights, evaluation
-            if weights is not None:
+        elif isinstance(message, Done):
+            worker.rss_mb = message.rss_mb
+            self._learn_speed(run, message.snapshot)  # before the end is seen: whoever waits on it sees the new pace
+            run.finish(message.snapshot, message.weights, message.evaluation)
+            if message.weights is not None:
                 self._holders.add(run)
-            self._learn_speed(run, snapshot)
-            run._end(snapshot)
             with self._lock:
                 worker.run = None
                 worker.idle_since = time.monotonic()
@@ -218,17 +219,17 @@ class WorkerPool:
             if worker in self._workers:
                 self._workers.remove(worker)
             run, worker.run = worker.run, None
-        if run is not None and not run._snapshot.state.done:
+        if run is not None and not run.latest.state.done:
             reason = self._fatal or (
                 "The trainer stopped unexpectedly (the server may have run out of memory). Try a smaller model, "
                 "or fewer training images, and press Train again."
             )
-            run._end(replace(run._snapshot, state=RunState.FAILED, error=reason, eta=None))
+            run.finish(replace(run.latest, state=RunState.FAILED, error=reason, eta=None))
         with self._lock:
             if self._fatal:
                 for queued in list(self._queue):
                     self._queue.remove(queued)
-                    queued._end(replace(queued._snapshot, state=RunState.FAILED, error=self._fatal))
+                    queued.finish(replace(queued.latest, state=RunState.FAILED, error=self._fatal))
             else:
                 self._dispatch()
 
