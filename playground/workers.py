@@ -1,19 +1,23 @@
-"""Training for a whole class on one small server: worker processes, one queue, and limits that say why.
+"""Training for a whole class on one small server: one first-come queue in front of a few worker processes.
 
-The web process only serves pages. Each training runs in a worker process (spawned, so it gets its own
-TensorFlow and its own GIL; see playground.worker_process), one run at a time per worker, reporting back over a
-pipe about ten times a second. Measured with bench/crowd.py (ten visitors, server on one core): with training in
-threads of the web process, two at a time, the ten runs took 290 s (1.76 times ten solo runs), clicks waited up
-to 16.5 s and the server kept 320 MB more after everyone left; see the closing notes for the figures after.
+The web process serves pages and answers in NumPy; TensorFlow lives only in the workers. Each worker is a spawned
+process (its own TensorFlow, its own GIL, a lower CPU priority than the pages: playground.worker_process) that
+trains one run at a time and reports back over a pipe about ten times a second, in the messages of
+playground.worker_messages. The web process sees each worker through a Worker (playground.worker_handle), and
+a visitor holds a RemoteRun (playground.remote_run), which reads like a TrainingRun (snapshot, stop, checkpoint,
+evaluation) while its model comes back as plain NumPy weights. Processes, not threads of the web process: with
+two trainings in threads beside the pages, ten visitors' runs took 1.76 times ten solo runs, clicks waited up to
+16.5 s and the server kept 320 MB more after everyone left (bench/crowd.py, server on one core).
 
-Each worker process is seen through a Worker (playground.worker_handle). What a visitor holds is a RemoteRun
-(playground.remote_run): it reads like a TrainingRun (snapshot, stop, checkpoint, evaluation) but its model lives
-as plain NumPy weights. Limits (playground.limits), from environment variables:
-- PLAYGROUND_WORKERS (default 1): runs at once; each worker costs about 0.8-1 GB (TensorFlow and the data);
-- PLAYGROUND_MAX_QUEUE (default 40): visitors waiting beyond this are told to come back, nothing is queued;
-- PLAYGROUND_MAX_RUN_SECONDS (default 600): a run ends there as stopped, its model kept;
-- PLAYGROUND_MEMORY_BUDGET_MB (default 1500): the whole server (web process and workers); a run that can never
-  fit is refused with what to shrink, and older runs give their models back before a new one starts.
+The WorkerPool below ties them together: it queues runs, hands them to idle workers, feeds each RemoteRun what
+its worker sends, learns how long runs take here (for the waits it tells), and retires workers that sit idle, have
+grown too big or died. Its limits (playground.limits, from PLAYGROUND_* environment variables; the README lists
+them with their defaults) say why whenever they refuse:
+- how many workers run at once (each costs about 0.6-1 GB: TensorFlow and the data);
+- how many visitors may wait; beyond that a Train press is refused with the expected wait, nothing is queued;
+- how long one run may take; it then ends as stopped, its model kept;
+- the memory of the whole server: a model that can never fit is refused with what to shrink, and older runs give
+  their models back before a new one starts.
 """
 
 from __future__ import annotations
@@ -185,7 +189,7 @@ class WorkerPool:
         elif isinstance(message, Fatal):
             self._fatal = message.message
         elif run is None:
-            return  # a run's message with no run: its worker's run has already been ended here
+            return  # news of a run, but this worker holds none: nothing to feed
         elif isinstance(message, Progress):
             run.update(message.snapshot)
         elif isinstance(message, Checkpoint):
