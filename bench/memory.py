@@ -21,11 +21,11 @@ def main() -> None:
     after_import = peak_mb()
     from playground.config import LECTURE
     from playground.data import load_fashion_mnist
-    from playground.training import TrainingPool, train
+    from playground.training import train
 
     data = load_fashion_mnist()
     after_data = peak_mb()
-    run = train(LECTURE.replace(epochs=1, validation_split=0.0), data, pool=TrainingPool(1))
+    run = train(LECTURE.replace(epochs=1, validation_split=0.0), data)
     print(
         json.dumps(
             {

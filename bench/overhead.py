@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 
 from playground.config import LECTURE  # noqa: E402
 from playground.data import load_fashion_mnist  # noqa: E402
-from playground.training import TrainingPool, TrainingRun  # noqa: E402
+from playground.training import TrainingRun  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 CONFIG = LECTURE.replace(validation_split=0.0)  # the notebook holds nothing out
@@ -53,7 +53,7 @@ def notebook_way(data) -> tuple[float, float]:
 
 def engine_way(data) -> tuple[float, float, float, float]:
     """The live engine with a reader polling 4 times per second, as the app's fragment does."""
-    run = TrainingRun(CONFIG, data, pool=TrainingPool(1))
+    run = TrainingRun(CONFIG, data)
     seen, done = set(), threading.Event()
 
     def reader():

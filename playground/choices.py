@@ -68,7 +68,7 @@ ARCHITECTURES = {
     ),
 }
 
-ACTIVATIONS = {
+HIDDEN_ACTIVATIONS = {  # what a visitor may choose for the hidden layers (the output layer is softmax)
     "relu": Activation("ReLU", "ReLU: keeps positive values, turns negatives into 0 (the lecture's choice)"),
     "sigmoid": Activation("Sigmoid", "Sigmoid: squashes everything into 0…1; learns slower in deep nets"),
     "tanh": Activation("Tanh", "Tanh: squashes into −1…1"),

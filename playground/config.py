@@ -10,13 +10,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from playground.choices import ACTIVATIONS, ARCHITECTURES, OPTIMIZERS
+from playground.choices import ARCHITECTURES, HIDDEN_ACTIVATIONS, OPTIMIZERS
 from playground.settings_schema import ConfigError, Setting, declared_settings, setting
 
 __all__ = [
-    "ACTIVATIONS",
     "ARCHITECTURES",
     "DEFAULT_LEARNING_RATES",
+    "HIDDEN_ACTIVATIONS",
     "LECTURE",
     "OPTIMIZERS",
     "SETTINGS",
@@ -64,7 +64,7 @@ class ExperimentConfig:
         help="What each hidden neuron does with its sum.",
         widget="selectbox",
         section="network",
-        choices=ACTIVATIONS,
+        choices=HIDDEN_ACTIVATIONS,
     )
     dropout: float = setting(
         0.0,

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from playground.maths import softmax
+
 NORM_EPSILON = 1e-3  # Keras' BatchNormalization default
-ACTIVATIONS = ("relu", "sigmoid", "tanh", "elu", "linear", "softmax")
+NUMPY_ACTIVATIONS = ("relu", "sigmoid", "tanh", "elu", "linear", "softmax")  # what activate() computes
 
 
 def activate(x: np.ndarray, name: str) -> np.ndarray:
@@ -21,8 +23,7 @@ def activate(x: np.ndarray, name: str) -> np.ndarray:
     if name == "elu":
         return np.where(x > 0, x, np.expm1(np.minimum(x, 0)))
     if name == "softmax":
-        shifted = np.exp(x - x.max(axis=-1, keepdims=True))
-        return shifted / shifted.sum(axis=-1, keepdims=True)
+        return softmax(x, dtype=x.dtype)
     if name == "linear":
         return x
     raise ValueError(f"unknown activation {name!r}")

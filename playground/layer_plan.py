@@ -7,7 +7,7 @@ the plan NumpyNet runs (each layer's kind, output shape and weight shapes) and n
 
 from __future__ import annotations
 
-from playground.layer_maths import ACTIVATIONS
+from playground.layer_maths import NUMPY_ACTIVATIONS
 from playground.layers import KINDS, PlannedLayer
 from playground.numpy_net import NUM_CLASSES
 from playground.untrusted import file_text, number, sides
@@ -96,7 +96,7 @@ def plan_from_plain(items) -> list[PlannedLayer]:
             or not isinstance(shapes, list)
             or len(shapes) > 4
             or not all(sides(shape) for shape in shapes)
-            or item.get("activation") not in ACTIVATIONS
+            or item.get("activation") not in NUMPY_ACTIVATIONS
             or not number(item.get("scale"))
         ):
             raise damaged
@@ -178,7 +178,7 @@ class _Planner:
 
     def activation(self, settings: dict) -> str:
         activation = settings.get("activation", "linear")
-        if not isinstance(activation, str) or activation not in ACTIVATIONS:
+        if not isinstance(activation, str) or activation not in NUMPY_ACTIVATIONS:
             self.refuse(f"the activation {file_text(activation)!r}")
         return activation
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from playground.config import LECTURE
 from playground.maths import relu, softmax
-from playground.numpy_net import summary_rows
+from playground.numpy_net import planned_summary_rows
 from playground.presets import PRESETS
 
 LESSON_SCORES = (1.0, 3.0, 4.0, 2.0)  # the lesson's softmax example (its input, not a result)
@@ -241,7 +241,7 @@ def layer_table(config=LECTURE) -> str:
     lines = ["| layer | what it gives | weights |", "| --- | --- | ---: |"]
     lines += [
         f"| {PLAIN_LAYER_NAMES.get(r['kind'], r['kind'])} | {r['output shape']} numbers | {r['parameters']:,} |"
-        for r in summary_rows(config)
+        for r in planned_summary_rows(config)
     ]
     return "\n".join(lines)
 

@@ -1,4 +1,7 @@
-"""The lesson's two functions, in NumPy: softmax (scores into chances) and ReLU (negatives to zero)."""
+"""The lesson's two functions, in NumPy: softmax (scores into chances) and ReLU (negatives to zero).
+
+The playground's one NumPy softmax: the lesson's pages, the answers and the NumPy net's output layer use it.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,12 @@ from collections.abc import Sequence
 import numpy as np
 
 
-def softmax(values: Sequence[float], temperature: float = 1.0) -> np.ndarray:
-    """Numerically stable softmax of values / temperature along the last axis: non-negative, sums to 1."""
+def softmax(values: Sequence[float], temperature: float = 1.0, dtype=float) -> np.ndarray:
+    """Numerically stable softmax of values / temperature along the last axis: non-negative, sums to 1. Computed
+    in dtype: float64 unless told (the NumPy net's output layer keeps its float32)."""
     if not temperature > 0:
         raise ValueError(f"temperature must be positive, got {temperature}")
-    z = np.asarray(values, dtype=float) / temperature
+    z = np.asarray(values, dtype=dtype) / temperature
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 

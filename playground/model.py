@@ -72,7 +72,7 @@ def build_compiled_model(config: ExperimentConfig, **compile_options) -> keras.M
     return compile_model(build_model(config), config, **compile_options)
 
 
-def summary_rows(model: keras.Model) -> list[dict]:
+def model_summary_rows(model: keras.Model) -> list[dict]:
     """One row per layer (name, kind, output shape, parameters) for a table in the UI."""
     rows = []
     for layer in model.layers:

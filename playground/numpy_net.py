@@ -61,8 +61,9 @@ def planned_layers(config: ExperimentConfig) -> list[PlannedLayer]:
 AUGMENTATION = (("shift", "RandomTranslation"), ("zoom", "RandomZoom"), ("contrast", "RandomContrast"))
 
 
-def summary_rows(config: ExperimentConfig) -> list[dict]:
-    """One row per layer (name, kind, output shape, parameters), as playground.model.summary_rows gives."""
+def planned_summary_rows(config: ExperimentConfig) -> list[dict]:
+    """One row per layer (name, kind, output shape, parameters), as playground.model.model_summary_rows gives
+    for the built model, without building it."""
     return [
         {
             "layer": layer.name,

@@ -1,7 +1,8 @@
 """A run as the web process holds it: snapshots arrive from a worker, the model comes back as NumPy weights.
 
-It reads like playground.training.TrainingRun (snapshot, stop, checkpoint, evaluation) without TensorFlow; the
-pool (playground.workers) feeds it.
+It reads like playground.training.TrainingRun (snapshot, stop, checkpoint, evaluation) without TensorFlow. Its
+queue (the pool, playground.workers.WorkerPool) feeds it through the methods marked "for the queue" and answers the
+two questions it asks (RunQueue).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import itertools
 import threading
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
@@ -18,12 +19,19 @@ from playground.config import ExperimentConfig
 from playground.evaluation import Evaluation
 from playground.snapshots import RunState, Snapshot
 
-if TYPE_CHECKING:
-    from playground.workers import WorkerPool
-
 
 class TrainerBusy(Exception):
     """A run can't be accepted now or at all; the message says why and what to do, in plain words."""
+
+
+class RunQueue(Protocol):
+    """What a run asks of the queue that holds it."""
+
+    def place(self, run: RemoteRun) -> tuple[int, float | None]:
+        """(position counted from 1, estimated seconds until it starts); (0, None) if it is not waiting."""
+        ...
+
+    def stop(self, run: RemoteRun) -> None: ...
 
 
 # -- The visitor's handle -----------------------------------------------------------------------
@@ -34,7 +42,7 @@ _run_numbers = itertools.count(1)
 class RemoteRun:
     """One run as the web process sees it: snapshots arrive from a worker; the model comes back as weights."""
 
-    def __init__(self, config: ExperimentConfig, pool: WorkerPool):
+    def __init__(self, config: ExperimentConfig, pool: RunQueue):
         self.config = config
         self.pool = pool
         self.uid = next(_run_numbers)  # unique for the server's life (id() is reused after garbage collection)
@@ -80,11 +88,24 @@ class RemoteRun:
         self.weights = self.checkpoint = None
         self.model_released = True
 
-    # -- called by the pool
-    def _update(self, snapshot: Snapshot) -> None:
+    # -- for the queue, which feeds it what the worker sends
+    @property
+    def latest(self) -> Snapshot:
+        """The last snapshot as it came, without the queue's place and wait."""
+        return self._snapshot
+
+    def update(self, snapshot: Snapshot) -> None:
         self._snapshot = snapshot
 
-    def _end(self, snapshot: Snapshot) -> None:
+    def keep_checkpoint(self, epoch: int, weights: list[np.ndarray]) -> None:
+        self.checkpoint = (epoch, weights)  # one assignment: readers see a pair
+
+    def finish(
+        self, snapshot: Snapshot, weights: list[np.ndarray] | None = None, evaluation: Evaluation | None = None
+    ) -> None:
+        """The end: the final snapshot with what the run leaves (nothing if it never trained or its worker died).
+        The weights and test results are in place before the snapshot says the run has ended."""
+        self.weights, self.evaluation = weights, evaluation
         self._snapshot = snapshot
         self.finished_at = time.monotonic()
         self._done.set()

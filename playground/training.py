@@ -2,14 +2,14 @@
 
 The worker thread never touches a UI. Its Keras callback (playground.live_metrics) builds an immutable Snapshot
 after every execution (a few dozen batches) and swaps it in with one assignment, so readers take it without locks.
-The batches come from playground.input_pipeline; the queue of runs is playground.training_pool.
+The batches come from playground.input_pipeline. One run trains at a time in a process: the server gives each run
+its own worker process (playground.workers), the CLI trains one.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-import time
 from dataclasses import replace
 
 import keras
@@ -23,7 +23,6 @@ from playground.input_pipeline import selected_rows, shuffled_batches, validatio
 from playground.live_metrics import LiveMetrics
 from playground.model import build_compiled_model
 from playground.snapshots import RunState, Snapshot
-from playground.training_pool import TrainingPool, default_pool
 
 
 def default_steps_per_execution(config: ExperimentConfig) -> int:
@@ -42,7 +41,6 @@ class TrainingRun:
         self,
         config: ExperimentConfig,
         data: FashionMNIST,
-        pool: TrainingPool | None = None,
         steps_per_execution: int | None = None,
         jit_compile: bool = True,
         evaluate_at_end: bool = True,
@@ -50,11 +48,9 @@ class TrainingRun:
     ):
         self.config = config
         self.data = data
-        self.pool = pool or default_pool()
         self.steps_per_execution = steps_per_execution or default_steps_per_execution(config)
         self.jit_compile = jit_compile
         self.evaluate_at_end = evaluate_at_end
-        self.max_seconds = max_seconds  # a server's limit per run: ends it as stopped, model kept
         self.train_index, self.val_index = train_validation_split(
             data.train_labels, config.train_limit, config.validation_split, config.seed
         )
@@ -62,14 +58,13 @@ class TrainingRun:
         self.batches_per_epoch = math.ceil(self.train_examples / config.batch_size)
         self.model: keras.Model | None = None
         self.evaluation: Evaluation | None = None
-        self.checkpoint: tuple[int, list[np.ndarray]] | None = None  # (epoch, weights) of the last full epoch
         self._stop_requested = threading.Event()
-        self._failure = ""
-        self._threshold_reason = ""
-        self._started_at = time.perf_counter()
         self._publish_lock = threading.Lock()
         self._snapshot = Snapshot(
             epochs=config.epochs, batches_per_epoch=self.batches_per_epoch, train_examples=self.train_examples
+        )
+        self._live = LiveMetrics(
+            config, self.train_examples, self.batches_per_epoch, self._publish, self._stop_requested, max_seconds
         )
         self._thread = threading.Thread(target=self._work, name="training", daemon=True)
 
@@ -77,75 +72,46 @@ class TrainingRun:
         s = self._snapshot
         return f"TrainingRun({s.state.value}, epoch {s.epoch}/{s.epochs}, batch {s.batch}/{s.batches_per_epoch})"
 
-    # -- for readers
     @property
     def snapshot(self) -> Snapshot:
-        snapshot = self._snapshot
-        if snapshot.state is RunState.QUEUED:
-            return replace(snapshot, queue_position=self.pool.position(self))
-        return snapshot
+        return self._snapshot
+
+    @property
+    def checkpoint(self) -> tuple[int, list[np.ndarray]] | None:
+        """(epoch, weights) of the last full epoch: what Stop, a later failure or Try it mid-training fall back on."""
+        return self._live.checkpoint
 
     def start(self) -> TrainingRun:
         self._thread.start()
         return self
 
+    def is_alive(self) -> bool:
+        """True until its thread has ended: the final snapshot is out, the model and evaluation are in place."""
+        return self._thread.is_alive()
+
     def stop(self) -> None:
         """Ask training to end after the current batch; weights and history are kept."""
         self._stop_requested.set()
         if not self._snapshot.state.done and self._snapshot.state is not RunState.QUEUED:
-            self.publish(state=RunState.STOPPING)
+            self._publish(state=RunState.STOPPING)
 
     def wait(self, timeout: float | None = None) -> Snapshot:
         self._thread.join(timeout)
         return self.snapshot
 
-    # -- for its LiveMetrics callback, in the training thread
-    @property
-    def epoch(self) -> int:
-        return self._snapshot.epoch
-
-    @property
-    def elapsed(self) -> float:
-        return time.perf_counter() - self._started_at
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop_requested.is_set()
-
-    @property
-    def failed(self) -> bool:
-        return bool(self._failure)
-
-    def begin(self) -> None:
-        self._started_at = time.perf_counter()
-        self.publish(state=RunState.RUNNING)
-
-    def publish(self, **changes) -> None:
+    def _publish(self, **changes) -> None:
         """Swap in a new snapshot with these changes: one assignment, so readers never see half of it."""
         with self._publish_lock:
             self._snapshot = replace(self._snapshot, version=self._snapshot.version + 1, **changes)
 
-    def fail(self, message: str) -> None:
-        self._failure = message
-
-    def end_early(self, reason: str) -> None:
-        """A callback's or the time limit's reason to end; the first one given is the one shown."""
-        self._threshold_reason = self._threshold_reason or reason
-
-    def keep(self, epoch: int, weights: list[np.ndarray]) -> None:
-        """The weights after a full epoch: what Stop, a failure later on or Try it mid-training fall back on."""
-        self.checkpoint = (epoch, [w.copy() for w in weights])  # one assignment: readers see a pair
-
     def _work(self) -> None:
-        if not self.pool.acquire(self, self._stop_requested):
-            self.publish(state=RunState.STOPPED, stop_reason="stopped before it started")
+        if self._stop_requested.is_set():  # Stop came before the thread got going
+            self._publish(state=RunState.STOPPED, stop_reason="stopped before it started")
             return
         try:
             self._train()
         except Exception as error:  # a worker must never die silently: the UI shows the message
-            self.publish(state=RunState.FAILED, error=f"Training failed: {type(error).__name__}: {error}")
-        finally:
-            self.pool.release()
+            self._publish(state=RunState.FAILED, error=f"Training failed: {type(error).__name__}: {error}")
 
     def _train(self) -> None:
         config, data = self.config, self.data
@@ -164,11 +130,12 @@ class TrainingRun:
             shuffle=False,  # the pipeline reshuffles every epoch itself
             validation_data=validation,
             verbose=0,
-            callbacks=[LiveMetrics(self)],
+            callbacks=[self._live],
         )
-        elapsed = time.perf_counter() - self._started_at
-        if self._failure:
-            self.publish(state=RunState.FAILED, error=self._failure, elapsed=elapsed, eta=None)
+        live = self._live
+        elapsed = live.elapsed
+        if live.failure:
+            self._publish(state=RunState.FAILED, error=live.failure, elapsed=elapsed, eta=None)
             return
         final = {}
         if self.evaluate_at_end:
@@ -176,11 +143,11 @@ class TrainingRun:
             final = {"test_loss": self.evaluation.loss, "test_accuracy": self.evaluation.accuracy}
         if self._stop_requested.is_set():
             state, reason = RunState.STOPPED, f"stopped by you in epoch {self._snapshot.epoch}"
-        elif self._threshold_reason:
-            state, reason = RunState.STOPPED, self._threshold_reason
+        elif live.end_reason:
+            state, reason = RunState.STOPPED, live.end_reason
         else:
             state, reason = RunState.FINISHED, f"finished all {config.epochs} epochs"
-        self.publish(state=state, stop_reason=reason, elapsed=elapsed, eta=0.0, **final)
+        self._publish(state=state, stop_reason=reason, elapsed=elapsed, eta=0.0, **final)
 
 
 def train(config: ExperimentConfig, data: FashionMNIST, **options) -> TrainingRun:
@@ -190,4 +157,4 @@ def train(config: ExperimentConfig, data: FashionMNIST, **options) -> TrainingRu
     return run
 
 
-__all__ = ["LiveMetrics", "TrainingPool", "TrainingRun", "default_pool", "default_steps_per_execution", "train"]
+__all__ = ["LiveMetrics", "TrainingRun", "default_steps_per_execution", "train"]

@@ -1,8 +1,8 @@
 """One training worker process seen from the web process: the spawned process, its pipe, and a reader thread.
 
-The reader hands every message to the pool (WorkerPool.on_message), asks it now and then whether an idle worker
-should exit (WorkerPool.retire_if_idle), and tells it when the process is gone (WorkerPool.on_worker_gone).
-What runs inside the process is playground.worker_process.
+The reader hands every message to the worker's owner (the pool, playground.workers.WorkerPool), asks it now and
+then whether an idle worker should exit, and tells it when the process is gone. What runs inside the process is
+playground.worker_process; what they say to each other, playground.worker_messages.
 """
 
 from __future__ import annotations
@@ -10,21 +10,31 @@ from __future__ import annotations
 import multiprocessing
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from playground.limits import WORKER_BASE_MB
+from playground.remote_run import RemoteRun
+from playground.worker_messages import Exit, FromWorker, ToWorker
 from playground.worker_process import worker_main
 
-if TYPE_CHECKING:
-    from playground.remote_run import RemoteRun
-    from playground.workers import WorkerPool
+
+class WorkerOwner(Protocol):
+    """What a worker's reader thread calls on the one who started it."""
+
+    def on_message(self, worker: Worker, message: FromWorker) -> None: ...
+
+    def retire_if_idle(self, worker: Worker) -> bool:
+        """True if the worker was asked to exit (it has been idle too long)."""
+        ...
+
+    def on_worker_gone(self, worker: Worker) -> None: ...
 
 
 class Worker:
     """One worker process seen from the web process, with a thread that reads what it sends."""
 
-    def __init__(self, pool: WorkerPool, number: int):
-        self.pool, self.number = pool, number
+    def __init__(self, owner: WorkerOwner, number: int):
+        self.owner, self.number = owner, number
         context = multiprocessing.get_context("spawn")  # never fork a process that runs TensorFlow or servers
         self.connection, child = context.Pipe()
         self.process = context.Process(target=worker_main, args=(child,), name=f"trainer-{number}", daemon=True)
@@ -42,7 +52,8 @@ class Worker:
     def alive(self) -> bool:
         return self.process.is_alive() and not self.retiring
 
-    def send(self, *message) -> bool:
+    def send(self, message: ToWorker) -> bool:
+        """False if the pipe is closed (the process has gone)."""
         try:
             with self._send_lock:
                 self.connection.send(message)
@@ -54,19 +65,19 @@ class Worker:
         while True:
             try:
                 if not self.connection.poll(1.0):
-                    if self.pool.retire_if_idle(self):
+                    if self.owner.retire_if_idle(self):
                         break
                     continue
                 message = self.connection.recv()
             except (EOFError, OSError):
                 break
-            self.pool.on_message(self, message)
-        self.pool.on_worker_gone(self)
+            self.owner.on_message(self, message)
+        self.owner.on_worker_gone(self)
 
     def ask_to_exit(self) -> None:
         """It finishes nothing new; its process ends once it has read this."""
         self.retiring = True
-        self.send("exit")
+        self.send(Exit())
 
     def retire(self) -> None:
         self.ask_to_exit()

@@ -1,8 +1,7 @@
 """What runs inside a training worker process: TensorFlow and the data loaded once, then one run after another.
 
-Spawned by playground.worker_handle.Worker; it talks over a pipe: ("train", settings, max_seconds) and ("stop",) or
-("exit",) come in; ("ready", rss), ("snapshot", s), ("checkpoint", (epoch, weights)), ("done", snapshot, weights,
-evaluation, rss) and ("fatal", message) go out.
+Spawned by playground.worker_handle.Worker; it talks over a pipe in the messages of playground.worker_messages:
+Train, Stop and Exit come in; Ready, Progress, Checkpoint, Done and Fatal go out.
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ import os
 from playground.config import ExperimentConfig
 from playground.limits import process_rss_mb, return_freed_heap
 from playground.snapshots import RunState
+from playground.worker_messages import Checkpoint, Done, Exit, Fatal, Progress, Ready, Stop, Train
 
 RELAY_SECONDS = 0.1  # a worker sends at most ~10 snapshots a second; the live view redraws slower than that
 # Workers run at a lower CPU priority than the web process: a click must be answered at once, and training takes
@@ -24,49 +24,48 @@ def worker_main(connection) -> None:
     """Runs in the worker process: load TensorFlow and the data once, then train one run after another."""
     os.nice(WORKER_NICENESS)
     from playground.data import DataError, load_fashion_mnist
-    from playground.training import TrainingPool, TrainingRun
+    from playground.training import TrainingRun
 
     try:
         data = load_fashion_mnist()
     except DataError as error:
-        connection.send(("fatal", f"The Fashion-MNIST images could not be loaded. {error}"))
+        connection.send(Fatal(f"The Fashion-MNIST images could not be loaded. {error}"))
         return
-    pool = TrainingPool(1)
-    connection.send(("ready", process_rss_mb()))
+    connection.send(Ready(process_rss_mb()))
     while True:
         message = connection.recv()
-        if message[0] == "exit":
+        if isinstance(message, Exit):
             return
-        if message[0] != "train":
+        if not isinstance(message, Train):
             continue
-        config = ExperimentConfig.from_flat_dict(message[1])
-        run = TrainingRun(config, data, pool=pool, max_seconds=message[2]).start()
+        config = ExperimentConfig.from_flat_dict(message.settings)
+        run = TrainingRun(config, data, max_seconds=message.max_seconds).start()
         sent_version, sent_epoch = -1, 0
         while True:
-            finished = not run._thread.is_alive()
-            if connection.poll(0 if finished else RELAY_SECONDS):
-                if connection.recv()[0] == "stop":
+            finished = not run.is_alive()
+            if connection.poll(0 if finished else RELAY_SECONDS):  # during a run only Stop counts
+                if isinstance(connection.recv(), Stop):
                     run.stop()
-            snapshot = run._snapshot
+            snapshot = run.snapshot
             # The end travels only with "done", together with the weights and the test results: a page that saw
             # "finished" first would look for results that are not there yet.
             if snapshot.version != sent_version and not snapshot.state.done:
-                connection.send(("snapshot", snapshot))
+                connection.send(Progress(snapshot))
                 sent_version = snapshot.version
             checkpoint = run.checkpoint
             if checkpoint is not None and checkpoint[0] != sent_epoch:
-                connection.send(("checkpoint", checkpoint))
+                connection.send(Checkpoint(*checkpoint))
                 sent_epoch = checkpoint[0]
             if finished:
                 break
-        final, evaluation = run._snapshot, run.evaluation
+        final, evaluation = run.snapshot, run.evaluation
         weights = run.model.get_weights() if run.model is not None and final.state is not RunState.FAILED else None
-        # Memory is given back before "done". Sending "done" first (tried in session 12) showed "finished" ~0.8 s
-        # sooner, but the release then ran beside the web process drawing the results on a crowd's one server core:
-        # bench/crowd.py, ten visitors, one sitting: 1.04 of ten solo runs before, 1.32 with it, 1.12 without it.
+        # Memory is given back before Done is sent. Sent first, Done shows "finished" ~0.8 s sooner, but the release
+        # then runs beside the web process drawing the results on a crowd's one server core (bench/crowd.py, ten
+        # visitors, one sitting: 1.32 of ten solo runs that way, 1.12 this way).
         run = None  # the model, its optimizer and its data pipeline go before memory is measured
         release_memory()
-        connection.send(("done", final, weights, evaluation, process_rss_mb()))
+        connection.send(Done(final, weights, evaluation, process_rss_mb()))
 
 
 def release_memory() -> None:

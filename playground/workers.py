@@ -1,19 +1,23 @@
-"""Training for a whole class on one small server: worker processes, one queue, and limits that say why.
+"""Training for a whole class on one small server: one first-come queue in front of a few worker processes.
 
-The web process only serves pages. Each training runs in a worker process (spawned, so it gets its own
-TensorFlow and its own GIL; see playground.worker_process), one run at a time per worker, reporting back over a
-pipe about ten times a second. Measured with bench/crowd.py (ten visitors, server on one core): with training in
-threads of the web process, two at a time, the ten runs took 290 s (1.76 times ten solo runs), clicks waited up
-to 16.5 s and the server kept 320 MB more after everyone left; see the closing notes for the figures after.
+The web process serves pages and answers in NumPy; TensorFlow lives only in the workers. Each worker is a spawned
+process (its own TensorFlow, its own GIL, a lower CPU priority than the pages: playground.worker_process) that
+trains one run at a time and reports back over a pipe about ten times a second, in the messages of
+playground.worker_messages. The web process sees each worker through a Worker (playground.worker_handle), and
+a visitor holds a RemoteRun (playground.remote_run), which reads like a TrainingRun (snapshot, stop, checkpoint,
+evaluation) while its model comes back as plain NumPy weights. Processes, not threads of the web process: with
+two trainings in threads beside the pages, ten visitors' runs took 1.76 times ten solo runs, clicks waited up to
+16.5 s and the server kept 320 MB more after everyone left (bench/crowd.py, server on one core).
 
-Each worker process is seen through a Worker (playground.worker_handle). What a visitor holds is a RemoteRun
-(playground.remote_run): it reads like a TrainingRun (snapshot, stop, checkpoint, evaluation) but its model lives
-as plain NumPy weights. Limits (playground.limits), from environment variables:
-- PLAYGROUND_WORKERS (default 1): runs at once; each worker costs about 0.8-1 GB (TensorFlow and the data);
-- PLAYGROUND_MAX_QUEUE (default 40): visitors waiting beyond this are told to come back, nothing is queued;
-- PLAYGROUND_MAX_RUN_SECONDS (default 600): a run ends there as stopped, its model kept;
-- PLAYGROUND_MEMORY_BUDGET_MB (default 1500): the whole server (web process and workers); a run that can never
-  fit is refused with what to shrink, and older runs give their models back before a new one starts.
+The WorkerPool below ties them together: it queues runs, hands them to idle workers, feeds each RemoteRun what
+its worker sends, learns how long runs take here (for the waits it tells), and retires workers that sit idle, have
+grown too big or died. Its limits (playground.limits, from PLAYGROUND_* environment variables; the README lists
+them with their defaults) say why whenever they refuse:
+- how many workers run at once (each costs about 0.6-1 GB: TensorFlow and the data);
+- how many visitors may wait; beyond that a Train press is refused with the expected wait, nothing is queued;
+- how long one run may take; it then ends as stopped, its model kept;
+- the memory of the whole server: a model that can never fit is refused with what to shrink, and older runs give
+  their models back before a new one starts.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from playground.once import once
 from playground.remote_run import RemoteRun, TrainerBusy, minutes_in_words, wait_in_words
 from playground.snapshots import RunState, Snapshot
 from playground.worker_handle import Worker
+from playground.worker_messages import Checkpoint, Done, Fatal, FromWorker, Progress, Ready, Stop, Train
 
 START_SECONDS = 2.0  # a first guess at what a run costs beyond its batches: building, compiling, evaluating
 
@@ -90,14 +95,14 @@ class WorkerPool:
         with self._lock:
             if run in self._queue:
                 self._queue.remove(run)
-                run._end(replace(run._snapshot, state=RunState.STOPPED, stop_reason="stopped before it started"))
+                run.finish(replace(run.latest, state=RunState.STOPPED, stop_reason="stopped before it started"))
                 return
             worker = next((w for w in self._workers if w.run is run), None)
-        state = run._snapshot.state
+        state = run.latest.state
         if worker is not None and not state.done:
             if state is RunState.RUNNING:
-                run._update(replace(run._snapshot, state=RunState.STOPPING))
-            worker.send("stop")
+                run.update(replace(run.latest, state=RunState.STOPPING))
+            worker.send(Stop())
 
     def shutdown(self) -> None:
         with self._lock:
@@ -154,7 +159,7 @@ class WorkerPool:
     def _wait_before(self, index: int) -> float:
         """Seconds until queue[index] should start: what the running runs have left, then those ahead of it."""
         running = [w.run for w in self._workers if w.run is not None]
-        left = [(r._snapshot.eta if r._snapshot.eta is not None else self.estimate_seconds(r.config)) for r in running]
+        left = [(r.latest.eta if r.latest.eta is not None else self.estimate_seconds(r.config)) for r in running]
         ahead = sum(self.estimate_seconds(r.config) for r in list(self._queue)[:index])
         return (sum(left) + ahead) / self.limits.workers
 
@@ -171,31 +176,31 @@ class WorkerPool:
                 worker, run = idle.pop(0), self._queue.popleft()
                 self._make_room(run.config)
                 worker.run, run.dispatched_at = run, time.monotonic()
-                if not worker.send("train", run.config.to_flat_dict(), self.limits.max_run_seconds):
+                if not worker.send(Train(run.config.to_flat_dict(), self.limits.max_run_seconds)):
                     worker.run = None
                     self._queue.appendleft(run)
                     break
 
     # -- called from the workers' reader threads
-    def on_message(self, worker: Worker, message: tuple) -> None:
-        kind = message[0]
+    def on_message(self, worker: Worker, message: FromWorker) -> None:
         run = worker.run
-        if kind == "ready":
-            worker.rss_mb = message[1]
-        elif kind == "fatal":
-            self._fatal = message[1]
-        elif kind == "snapshot" and run is not None:
-            run._update(message[1])
-        elif kind == "checkpoint" and run is not None:
-            run.checkpoint = message[1]
+        if isinstance(message, Ready):
+            worker.rss_mb = message.rss_mb
+        elif isinstance(message, Fatal):
+            self._fatal = message.message
+        elif run is None:
+            return  # news of a run, but this worker holds none: nothing to feed
+        elif isinstance(message, Progress):
+            run.update(message.snapshot)
+        elif isinstance(message, Checkpoint):
+            run.keep_checkpoint(message.epoch, message.weights)
             self._holders.add(run)
-        elif kind == "done" and run is not None:
-            snapshot, weights, evaluation, worker.rss_mb = message[1:]
-            run.weights, run.evaluation = weights, evaluation
-            if weights is not None:
+        elif isinstance(message, Done):
+            worker.rss_mb = message.rss_mb
+            self._learn_speed(run, message.snapshot)  # before the end is seen: whoever waits on it sees the new pace
+            run.finish(message.snapshot, message.weights, message.evaluation)
+            if message.weights is not None:
                 self._holders.add(run)
-            self._learn_speed(run, snapshot)
-            run._end(snapshot)
             with self._lock:
                 worker.run = None
                 worker.idle_since = time.monotonic()
@@ -218,17 +223,17 @@ class WorkerPool:
             if worker in self._workers:
                 self._workers.remove(worker)
             run, worker.run = worker.run, None
-        if run is not None and not run._snapshot.state.done:
+        if run is not None and not run.latest.state.done:
             reason = self._fatal or (
                 "The trainer stopped unexpectedly (the server may have run out of memory). Try a smaller model, "
                 "or fewer training images, and press Train again."
             )
-            run._end(replace(run._snapshot, state=RunState.FAILED, error=reason, eta=None))
+            run.finish(replace(run.latest, state=RunState.FAILED, error=reason, eta=None))
         with self._lock:
             if self._fatal:
                 for queued in list(self._queue):
                     self._queue.remove(queued)
-                    queued._end(replace(queued._snapshot, state=RunState.FAILED, error=self._fatal))
+                    queued.finish(replace(queued.latest, state=RunState.FAILED, error=self._fatal))
             else:
                 self._dispatch()
 

@@ -146,12 +146,12 @@ def test_two_saved_networks_calibrated_together_answer_as_an_ensemble(tmp_path, 
     from playground.cli import save_for_use
     from playground.config import LECTURE
     from playground.inference import averaged_answer, network_from_file, views
-    from playground.training import TrainingPool, train
+    from playground.training import train
 
     paths = []
     for seed in (1, 2):  # two small dense networks from different random starts, saved as `train --save` saves
         config = LECTURE.replace(epochs=1, train_limit=600, validation_split=0.0, seed=seed)
-        run = train(config, fashion, pool=TrainingPool(1))
+        run = train(config, fashion)
         paths.append(tmp_path / f"net{seed}.keras")
         save_for_use(run.model, config, str(paths[-1]))
         paths[-1].with_suffix(".json").write_text(json.dumps({"config": config.to_flat_dict()}))

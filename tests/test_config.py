@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from playground.choices import ACTIVATIONS, ARCHITECTURES, OPTIMIZERS
+from playground.choices import ARCHITECTURES, HIDDEN_ACTIVATIONS, OPTIMIZERS
 from playground.config import (
     DEFAULT_LEARNING_RATES,
     LECTURE,
@@ -48,7 +48,7 @@ def test_lecture_defaults_match_the_lesson():
 
 
 def test_required_choices_exist():
-    assert {"relu", "sigmoid", "tanh", "elu", "linear"} <= set(ACTIVATIONS)
+    assert {"relu", "sigmoid", "tanh", "elu", "linear"} <= set(HIDDEN_ACTIVATIONS)
     assert {"adam", "sgd", "sgd_momentum", "rmsprop"} <= set(OPTIMIZERS)
 
 
@@ -184,7 +184,7 @@ def test_what_changed_is_said_once_for_the_link_and_the_note():
 
 
 def test_choice_tables_hold_objects_with_labels_explanations_and_defaults():
-    for table in (ARCHITECTURES, ACTIVATIONS, OPTIMIZERS):
+    for table in (ARCHITECTURES, HIDDEN_ACTIVATIONS, OPTIMIZERS):
         for name, entry in table.items():
             assert entry.label and entry.explains, name
     assert ARCHITECTURES["cnn"].conv_filters == (32, 64) and ARCHITECTURES["dense"].conv_filters == ()

@@ -28,7 +28,7 @@ from playground.inference import (
     views,
 )
 from playground.maths import softmax
-from playground.training import TrainingPool, train
+from playground.training import train
 from tests.synthetic import make_synthetic_photo
 
 
@@ -72,7 +72,7 @@ def test_prediction_words():
 
 
 def test_a_models_epoch_weights_make_an_independent_classifier(fashion):
-    run = train(LECTURE.replace(epochs=1, train_limit=2000), fashion, pool=TrainingPool(1))
+    run = train(LECTURE.replace(epochs=1, train_limit=2000), fashion)
     copy = Classifier.from_weights(run.config, run.checkpoint[1])
     image = fashion.test_images[5]
     np.testing.assert_allclose(

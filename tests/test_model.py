@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 
 from playground.config import LECTURE
-from playground.model import build_compiled_model, build_model, summary_rows
+from playground.model import build_compiled_model, build_model, model_summary_rows
 from playground.presets import PRESETS
 
 
 def test_lecture_preset_has_101770_parameters():
     model = build_model(PRESETS["lecture"].config)
     assert model.count_params() == 101_770
-    dense = [row for row in summary_rows(model) if row["kind"] == "Dense"]
+    dense = [row for row in model_summary_rows(model) if row["kind"] == "Dense"]
     assert [(row["output shape"], row["parameters"]) for row in dense] == [("128", 100_480), ("10", 1_290)]
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from playground.config import ARCHITECTURES, LECTURE, OPTIMIZERS
 from playground.model import SmoothedSparseCrossentropy, build_compiled_model, build_model, make_optimizer
-from playground.training import TrainingPool, train
+from playground.training import train
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
@@ -49,8 +49,8 @@ def test_the_lecture_keeps_its_loss_and_smoothing_swaps_it_in():
 def test_a_smoothed_model_is_less_sure_and_still_right(fashion, tmp_path):
     """What the setting teaches, through the real engine: the same run, smoothed, gives lower top probabilities."""
     config = LECTURE.replace(epochs=1, train_limit=3000)
-    plain = train(config, fashion, pool=TrainingPool(1))
-    smoothed = train(config.replace(label_smoothing=0.3), fashion, pool=TrainingPool(1))
+    plain = train(config, fashion)
+    smoothed = train(config.replace(label_smoothing=0.3), fashion)
     plain_sureness = plain.evaluation.probabilities.max(axis=1).mean()
     smoothed_sureness = smoothed.evaluation.probabilities.max(axis=1).mean()
     assert smoothed_sureness < plain_sureness - 0.05

@@ -7,7 +7,7 @@ import pytest
 
 from playground.config import LECTURE
 from playground.inference import DEFAULT_MODEL_PATH, Classifier
-from playground.numpy_net import NumpyNet, count_parameters, planned_layers, summary_rows
+from playground.numpy_net import NumpyNet, count_parameters, planned_layers, planned_summary_rows
 from playground.presets import PRESETS
 
 CONFIGS = {name: preset.config for name, preset in PRESETS.items()} | {
@@ -21,12 +21,11 @@ CONFIGS = {name: preset.config for name, preset in PRESETS.items()} | {
 
 @pytest.mark.parametrize("name", list(CONFIGS))
 def test_the_plan_matches_what_keras_builds(name):
-    from playground.model import build_model
-    from playground.model import summary_rows as keras_summary_rows
+    from playground.model import build_model, model_summary_rows
 
     config = CONFIGS[name]
     model = build_model(config)
-    assert summary_rows(config) == keras_summary_rows(model)
+    assert planned_summary_rows(config) == model_summary_rows(model)
     assert count_parameters(config) == model.count_params()
     assert [tuple(w.shape) for w in model.get_weights()] == [
         s for layer in planned_layers(config) for s in layer.weight_shapes

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import numpy as np
@@ -11,7 +10,6 @@ import pytest
 from playground.config import LECTURE
 from playground.snapshots import BatchPoint, BoundedHistory, RunState
 from playground.training import TrainingRun, train
-from playground.training_pool import TrainingPool
 
 SMALL = LECTURE.replace(epochs=1, train_limit=2000)
 
@@ -26,7 +24,7 @@ def wait_until(condition, timeout=120.0, interval=0.02):
 
 
 def test_one_epoch_on_2000_images_beats_60_percent(fashion):
-    run = train(SMALL, fashion, pool=TrainingPool(2))
+    run = train(SMALL, fashion)
     snap = run.snapshot
     assert snap.state is RunState.FINISHED, snap.error
     assert snap.test_accuracy > 0.60
@@ -40,7 +38,7 @@ def test_one_epoch_on_2000_images_beats_60_percent(fashion):
 def test_snapshots_match_keras_own_numbers(fashion):
     """The engine's test numbers equal model.evaluate; its per-batch points average to the epoch loss."""
     config = LECTURE.replace(epochs=2, train_limit=4000, batch_size=50)
-    run = train(config, fashion, pool=TrainingPool(2), steps_per_execution=4)
+    run = train(config, fashion, steps_per_execution=4)
     snap = run.snapshot
     keras_loss, keras_accuracy = run.model.evaluate(fashion.test_images, fashion.test_labels, verbose=0)
     assert snap.test_accuracy == pytest.approx(keras_accuracy, abs=1e-4)
@@ -54,7 +52,7 @@ def test_snapshots_match_keras_own_numbers(fashion):
 
 
 def test_reader_sees_fresh_snapshots_while_it_trains(fashion):
-    run = TrainingRun(LECTURE.replace(epochs=2, train_limit=20000), fashion, pool=TrainingPool(2)).start()
+    run = TrainingRun(LECTURE.replace(epochs=2, train_limit=20000), fashion).start()
     versions, states = set(), set()
     while not run.snapshot.state.done:
         snap = run.snapshot
@@ -68,7 +66,7 @@ def test_reader_sees_fresh_snapshots_while_it_trains(fashion):
 
 def test_stop_mid_epoch_keeps_weights_and_history(fashion):
     config = LECTURE.replace(epochs=20)
-    run = TrainingRun(config, fashion, pool=TrainingPool(2), steps_per_execution=8).start()
+    run = TrainingRun(config, fashion, steps_per_execution=8).start()
     wait_until(lambda: run.snapshot.epoch == 2 and run.snapshot.batch > 100)
     run.stop()
     snap = run.wait(60)
@@ -90,7 +88,7 @@ def test_stop_mid_epoch_keeps_weights_and_history(fashion):
 )
 def test_lesson_callbacks_stop_training_and_say_why(fashion, thresholds, expected):
     config = LECTURE.replace(epochs=5, train_limit=3000, **thresholds)
-    snap = train(config, fashion, pool=TrainingPool(2)).snapshot
+    snap = train(config, fashion).snapshot
     assert snap.state is RunState.STOPPED
     assert len(snap.epoch_history) == 1 < config.epochs
     assert expected in snap.stop_reason
@@ -99,13 +97,13 @@ def test_lesson_callbacks_stop_training_and_say_why(fashion, thresholds, expecte
 
 def test_threshold_not_reached_runs_every_epoch(fashion):
     config = LECTURE.replace(epochs=2, train_limit=1000, stop_loss=0.01)
-    snap = train(config, fashion, pool=TrainingPool(2)).snapshot
+    snap = train(config, fashion).snapshot
     assert snap.state is RunState.FINISHED and len(snap.epoch_history) == 2
 
 
 def test_exploding_run_fails_with_a_plain_message(fashion):
     config = LECTURE.replace(optimizer="sgd", learning_rate=10.0, activation="linear", epochs=3, train_limit=2000)
-    snap = train(config, fashion, pool=TrainingPool(2)).snapshot
+    snap = train(config, fashion).snapshot
     assert snap.state is RunState.FAILED
     assert "not a number" in snap.error and "learning rate 10" in snap.error
     assert len(snap.epoch_history) <= 1
@@ -122,7 +120,7 @@ def test_exploding_run_fails_with_a_plain_message(fashion):
 def test_a_run_stuck_near_chance_fails_instead_of_guessing_forever(fashion, changes, expected):
     """Here SGD at 1.0 kills the ReLUs (loss stuck near ln 10) rather than reaching NaN: also a failure."""
     config = LECTURE.replace(epochs=5, train_limit=5000, **changes)
-    snap = train(config, fashion, pool=TrainingPool(2)).snapshot
+    snap = train(config, fashion).snapshot
     assert snap.state is RunState.FAILED, snap
     assert "guessing at random" in snap.error and expected in snap.error
     assert len(snap.epoch_history) == 1 < config.epochs
@@ -140,7 +138,7 @@ def test_a_run_stuck_near_chance_fails_instead_of_guessing_forever(fashion, chan
 )
 def test_slow_or_bumpy_but_healthy_learning_is_not_called_a_failure(fashion, changes):
     config = LECTURE.replace(epochs=1, train_limit=5000, **changes)
-    snap = train(config, fashion, pool=TrainingPool(2)).snapshot
+    snap = train(config, fashion).snapshot
     assert snap.state is RunState.FINISHED, snap.error
 
 
@@ -151,49 +149,16 @@ def test_unexpected_error_fails_the_run_instead_of_killing_it_silently(fashion, 
         raise RuntimeError("out of memory")
 
     monkeypatch.setattr(training, "build_compiled_model", broken)
-    snap = train(SMALL, fashion, pool=TrainingPool(1)).snapshot
+    snap = train(SMALL, fashion).snapshot
     assert snap.state is RunState.FAILED and "out of memory" in snap.error
 
 
-def test_pool_queues_runs_beyond_its_size_and_reports_the_place(fashion):
-    pool = TrainingPool(1)
-    first = TrainingRun(LECTURE.replace(epochs=50), fashion, pool=pool).start()
-    wait_until(lambda: first.snapshot.state is RunState.RUNNING)
-    second = TrainingRun(SMALL, fashion, pool=pool).start()
-    third = TrainingRun(SMALL, fashion, pool=pool).start()
-    wait_until(lambda: third.snapshot.queue_position == 2)
-    assert second.snapshot.state is RunState.QUEUED and second.snapshot.queue_position == 1
-    third.stop()  # leaving the queue
-    assert third.wait(10).state is RunState.STOPPED
-    assert second.snapshot.queue_position == 1
-    first.stop()
-    first.wait(60)
-    assert second.wait(120).state is RunState.FINISHED
-
-
-def test_pool_never_runs_more_than_its_size():
-    pool, cancelled = TrainingPool(2), threading.Event()
-    running, peak, lock, refused = [0], [0], threading.Lock(), []
-
-    def job(ticket):
-        if not pool.acquire(ticket, cancelled):
-            refused.append(ticket)  # asserted below: an assert in this thread would only print a warning
-            return
-        with lock:
-            running[0] += 1
-            peak[0] = max(peak[0], running[0])
-        time.sleep(0.05)
-        with lock:
-            running[0] -= 1
-        pool.release()
-
-    threads = [threading.Thread(target=job, args=(object(),)) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not refused
-    assert peak[0] == 2
+def test_a_run_stopped_before_it_starts_never_trains(fashion):
+    run = TrainingRun(SMALL, fashion)
+    run.stop()
+    snap = run.start().wait(30)
+    assert snap.state is RunState.STOPPED and snap.stop_reason == "stopped before it started"
+    assert run.model is None and snap.epoch_history == ()
 
 
 def test_bounded_history_stays_small_and_spans_the_run():

@@ -14,6 +14,7 @@ from playground.config import LECTURE
 from playground.inference import Classifier
 from playground.limits import Limits, kept_megabytes, training_megabytes
 from playground.snapshots import RunState, Snapshot
+from playground.worker_messages import Done
 from playground.workers import RemoteRun, TrainerBusy, WorkerPool
 
 SMALL = LECTURE.replace(epochs=2, train_limit=3000)
@@ -167,7 +168,7 @@ def test_the_queue_learns_the_whole_time_a_run_takes_here_not_only_its_batches()
         run.dispatched_at = time.monotonic() - 16.0
         worker = SimpleNamespace(run=run, rss_mb=100.0, idle_since=0.0)
         done = Snapshot(state=RunState.FINISHED, epochs=LECTURE.epochs, examples_seen=int(images), elapsed=10.0)
-        pool.on_message(worker, ("done", done, None, None, 100.0))
+        pool.on_message(worker, Done(done, None, None, 100.0))
         assert run.snapshot.state is RunState.FINISHED and worker.run is None
     assert 15.0 < pool.estimate_seconds(LECTURE) < 17.0
     assert pool.estimate_seconds(LECTURE.replace(epochs=2 * LECTURE.epochs)) > 25.0, "the batches still scale"

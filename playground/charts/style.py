@@ -19,7 +19,6 @@ GREY = "#a0aec0"  # backgrounds: bands behind bars
 OTHER_BARS = "#718096"  # the bars that are not the point of the chart: 4:1 on white (marks need 3:1), unlike GREY
 ORANGE = "#dd6b20"  # the highlight: the winner, the training markers, the hardest classes
 GREEN = "#2f855a"  # validation, right answers
-RED = "#c53030"  # mistakes
 DARK_BLUE = "#1e4e8c"  # the confusion matrix's right answers
 DARK_ORANGE = "#c05621"  # the confusion matrix's mistakes: blue against orange reads for colour-blind eyes too
 OUTLINE = "#1a202c"  # the chosen cell's frame, clear on blue, orange and white

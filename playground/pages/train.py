@@ -7,7 +7,7 @@ import time
 import streamlit as st
 
 from playground.config import ConfigError
-from playground.numpy_net import summary_rows
+from playground.numpy_net import planned_summary_rows
 from playground.pages.common import (
     current_config,
     dataset,
@@ -159,7 +159,7 @@ st.fragment(training_panel, key="training_panel")()
 quick = first_look()
 # A link's or a setting's problem is said at the top.
 config = first_look_sidebar(notes=notes_slot) if quick else settings_sidebar(notes=notes_slot)
-rows = summary_rows(config)
+rows = planned_summary_rows(config)
 parameters = sum(row["parameters"] for row in rows)
 with summary_slot.expander(f"Model summary: {parameters:,} weights to learn", expanded=run is None):
     # A few rows as a Markdown table: a data grid, or even st.table (which needs the Arrow library in the
