@@ -290,7 +290,7 @@ def fuzz_files(bases: list[bytes], count: int, seed: int) -> list[bytes]:
 
 
 def test_a_seeded_fuzz_of_mutated_files_never_hurts_the_web_process(tmp_path):
-    """MUTATIONS mutations of three valid models and of two that point at a canary (external storage, a virtual dataset):
+    """Mutations of three valid models and of two that point at a canary (external storage, a virtual dataset):
     each is refused in plain words or answers finitely, no canary byte comes back, every child that answered
     stayed under the peak target, and this process's memory stays bounded."""
     bases = [
