@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageFilter
+from scipy import ndimage
 
 from playground.regions import bbox, border, clean, hysteresis, label, sides
 
@@ -103,12 +104,12 @@ def _inner_luma(luma: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 def _smooth(values: np.ndarray, size: int) -> np.ndarray:
-    """Box average over size x size (size odd, zeros outside), via cumulative sums."""
-    height, width = values.shape
-    c = np.zeros((height + size, width + size), np.float64)
-    c[1:, 1:] = np.pad(values, size // 2).cumsum(axis=0).cumsum(axis=1)
-    total = c[size:, size:] - c[:-size, size:] - c[size:, :-size] + c[:-size, :-size]
-    return (total / (size * size)).astype(np.float32)
+    """Box average over size x size (size odd, zeros outside)."""
+    # scipy.ndimage.uniform_filter, not the cumulative sums it replaced: those summed in float32 and were off by up
+    # to 0.066 (scipy: 1.3e-5) against a float64 reference on the 711 arrays the 341 real photos smooth. The masks
+    # stay the same; 54 photos' 28x28 results changed, by at most 2 of 255. 0.94 -> 0.52 ms a call (median of 5
+    # interleaved rounds on those arrays, a loaded 2-core machine).
+    return ndimage.uniform_filter(values, size, output=np.float32, mode="constant")
 
 
 def _strip(array: np.ndarray) -> int:
