@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter
 from scipy import ndimage
+from scipy.cluster.vq import vq
 
 from playground.regions import bbox, border, clean, hysteresis, label, sides
 
@@ -265,7 +266,12 @@ def _stretches(labels: np.ndarray, count: int) -> np.ndarray:
 
 def _nearest(pixels: np.ndarray, centres: np.ndarray) -> np.ndarray:
     """Index of the nearest centre for each pixel."""
-    return np.argmin(((pixels[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
+    # scipy.cluster.vq.vq, not the broadcast squared distances it replaced: the same colours on all 393 k-means runs
+    # the 341 real photos make (no 28x28 result changed), and k-means 2.6x faster (33 -> 13 ms a run, median of 5
+    # interleaved rounds, a loaded 2-core machine). scipy's kmeans2 gave the same colours a little faster still, but
+    # warns (UserWarning) whenever a cluster is empty, as in a plain-coloured picture; silencing that is not
+    # thread-safe, and the page's sessions are threads. Costs 13 MB of the web process's RSS beside ndimage's 16.
+    return vq(pixels, centres, check_finite=False)[0]
 
 
 def _palette_distance(rgb: np.ndarray, palette: np.ndarray) -> np.ndarray:
