@@ -193,6 +193,10 @@ def _seeded_from_middle(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None
 
 def _otsu(values: np.ndarray) -> float:
     """The threshold that best splits values into two groups (Otsu 1979: most variance between the groups)."""
+    # Kept, not skimage.filters.threshold_otsu (scipy has none): skimage answers a bin's centre where this answers
+    # its upper edge, which changed 74 of the 341 real photos' masks and 28x28 results (pixels by up to 255); it was
+    # slower (1.28 against 0.95 ms a call on their 87 calls); and it would add 56 MB installed beside scipy
+    # (scikit-image, networkx, imageio, tifffile) and 17 MB to the web process.
     counts, edges = np.histogram(values, bins=128)
     centres = (edges[:-1] + edges[1:]) / 2
     weight = np.cumsum(counts).astype(np.float64)
