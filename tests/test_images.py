@@ -468,6 +468,35 @@ def test_exif_orientation_is_applied(boot_photo):
     assert corr(sideways, reference) < 0.6  # the check above would notice a missed rotation
 
 
+def _tiff(*entries, next_ifd: int = 0, header: bytes = b"II*\x00\x08\x00\x00\x00") -> bytes:
+    """A little-endian EXIF block: one IFD of (tag, type, count, 4-byte value) entries."""
+    body = header + struct.pack("<H", len(entries))
+    for tag, kind, count, value in entries:
+        body += struct.pack("<HHI", tag, kind, count) + value
+    return body + struct.pack("<I", next_ifd)
+
+
+TURN_6 = (0x0112, 3, 1, struct.pack("<HH", 6, 0))  # orientation 6, a SHORT
+HOSTILE_EXIF = {  # EXIF block -> whether the picture comes out turned
+    "not a TIFF at all": (_tiff(TURN_6, header=b"XX*\x00\x08\x00\x00\x00"), False),
+    "the Exif IFD pointing at itself": (_tiff(TURN_6, (0x8769, 4, 1, struct.pack("<I", 8))), True),
+    "the next IFD pointing back": (_tiff(TURN_6, next_ifd=8), True),
+    "an IFD claiming 60000 entries": (_tiff(TURN_6)[:8] + struct.pack("<H", 60000) + _tiff(TURN_6)[10:], True),
+    "orientation 9": (_tiff((0x0112, 3, 1, struct.pack("<HH", 9, 0))), False),
+}
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+@pytest.mark.parametrize("case", HOSTILE_EXIF)
+def test_broken_exif_keeps_the_photo(boot_photo, case, fmt):
+    """A photo with broken EXIF is still read, turned where its orientation can be read (ImageOps.exif_transpose
+    raises on the first case in a PNG or WebP: see decoding.UPRIGHT)."""
+    photo = boot_photo[0].transpose(Image.Transpose.ROTATE_90)
+    block, turned = HOSTILE_EXIF[case]
+    image = decode_image(encode(photo, fmt, exif=(b"Exif\x00\x00" if fmt == "JPEG" else b"") + block))
+    assert image.size == (photo.height, photo.width) if turned else photo.size
+
+
 def test_animated_gif_uses_the_first_frame(boot_photo):
     photo, reference, other = boot_photo
     image = decode_image(animated(photo, other))
