@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageFilter
-from scipy import ndimage
-from scipy.cluster.vq import vq
 
 from playground.regions import bbox, border, clean, hysteresis, label, sides
 
@@ -110,6 +108,8 @@ def _smooth(values: np.ndarray, size: int) -> np.ndarray:
     # to 0.066 (scipy: 1.3e-5) against a float64 reference on the 711 arrays the 341 real photos smooth. The masks
     # stay the same; 54 photos' 28x28 results changed, by at most 2 of 255. 0.94 -> 0.52 ms a call (median of 5
     # interleaved rounds on those arrays, a loaded 2-core machine).
+    from scipy import ndimage  # here, not at the top: see regions.label
+
     return ndimage.uniform_filter(values, size, output=np.float32, mode="constant")
 
 
@@ -275,6 +275,8 @@ def _nearest(pixels: np.ndarray, centres: np.ndarray) -> np.ndarray:
     # interleaved rounds, a loaded 2-core machine). scipy's kmeans2 gave the same colours a little faster still, but
     # warns (UserWarning) whenever a cluster is empty, as in a plain-coloured picture; silencing that is not
     # thread-safe, and the page's sessions are threads. Costs 13 MB of the web process's RSS beside ndimage's 16.
+    from scipy.cluster.vq import vq  # here, not at the top: see regions.label
+
     return vq(pixels, centres, check_finite=False)[0]
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from PIL import Image, ImageFilter
-from scipy import ndimage
 
 HOLE_SHARE = 0.03  # holes smaller than this share of the garment are print or glare, not a bag's handle
 KEEP_SHARE = 0.3  # besides the largest region, keep regions at least this share of it (a pair of sleeves, legs)
@@ -66,5 +65,9 @@ def label(mask: np.ndarray) -> np.ndarray:
     # scipy.ndimage.label, not the hand-written run-merging pass it replaced: the same regions on all 1,306 masks
     # the 341 real photos make (so not one 28x28 result changed), and 5.5 -> 0.8 ms a mask (median of 5 rounds
     # on those masks, old and new interleaved, a loaded 2-core machine). What it costs: see requirements.txt.
+    # Imported on the first photo, not with the module: scipy adds about 29 MB to the web process, which a server
+    # whose visitors only draw or train never needs to pay.
+    from scipy import ndimage
+
     labels, _ = ndimage.label(mask)  # 0 is the background, regions 1..n
     return np.where(mask, labels - 1, mask.size)

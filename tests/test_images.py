@@ -590,3 +590,23 @@ def test_the_second_look_finds_nothing_in_a_plain_picture():
     rng = np.random.default_rng(5)
     plain = np.clip(np.array([150.0, 140.0, 120.0]) + rng.normal(0, 4, (200, 160, 3)), 0, 255).astype(np.float32)
     assert garment._seeded_from_middle(plain) is None
+
+
+def test_a_drawing_does_not_load_scipy_only_a_photo_does():
+    """scipy (about 29 MB in the web process) is imported by the first photo's analysis, not by a drawing."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, numpy as np\n"
+        "from playground.images import preprocess_canvas, preprocess_photo\n"
+        "from PIL import Image\n"
+        "canvas = np.zeros((280, 280, 4), np.uint8); canvas[50:200, 100:140] = 255\n"
+        "preprocess_canvas(canvas)\n"
+        "print('scipy' in sys.modules)\n"
+        "photo = np.full((120, 90, 3), 230, np.uint8); photo[20:100, 30:60] = 40\n"
+        "preprocess_photo(Image.fromarray(photo))\n"
+        "print('scipy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True"]
