@@ -324,7 +324,7 @@ def test_the_web_process_never_loads_tensorflow(fashion, tmp_path):
 
 def test_missing_or_corrupt_dataset_gets_a_message_not_a_traceback(monkeypatch):
     from playground.data import DataError
-    from playground.pages import common
+    from playground.pages.parts import common
 
     def corrupt():
         raise DataError(
@@ -379,7 +379,7 @@ SIDEBAR_WIDGETS = ("radio", "selectbox", "slider", "select_slider", "number_inpu
 
 def test_every_setting_has_a_widget_and_travels_in_the_link():
     """A setting declared in the config that the sidebar can't show, read back or put in the link fails here."""
-    from playground.pages.settings import widget_keys
+    from playground.pages.parts.settings import widget_keys
 
     config = every_setting_changed()
     at = AppTest.from_file(APP, default_timeout=120)
@@ -515,7 +515,7 @@ def test_a_link_with_a_bad_setting_gets_its_message_and_the_ignored_note():
 
 def test_a_model_too_big_for_the_server_is_refused_on_the_page_and_nothing_starts(monkeypatch):
     from playground.limits import Limits
-    from playground.pages import common
+    from playground.pages.parts import common
     from playground.workers import WorkerPool
 
     small_server = WorkerPool(Limits(memory_budget_mb=1200))
@@ -535,7 +535,7 @@ def test_a_model_too_big_for_the_server_is_refused_on_the_page_and_nothing_start
 
 def test_a_live_view_looks_for_news_seldom_far_back_in_the_queue():
     """Thirty waiting visitors asking twice a second cost the one web process; a run's place moves once per run."""
-    from playground.pages.common import FAR_BACK_REFRESH_SECONDS, LIVE_REFRESH_SECONDS, refresh_seconds
+    from playground.pages.parts.common import FAR_BACK_REFRESH_SECONDS, LIVE_REFRESH_SECONDS, refresh_seconds
     from playground.snapshots import RunState, Snapshot
 
     def pace(state, place=0):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from playground.pages.common import dataset, training_badge
+from playground.pages.parts.common import dataset, training_badge
 
 SAMPLES_PER_CLASS = 12
 

@@ -20,9 +20,17 @@ from playground.data import CLASS_NAMES
 from playground.inference import Classifier
 from playground.lesson_records import load_mistake
 from playground.numpy_net import count_parameters
-from playground.pages.common import dataset, ready_made_classifier
-from playground.pages.drawing import drawing_canvas, model_input_or_hint
-from playground.pages.lesson_answers import STILL, compare_runs, not_shipped, recorded_or_live, records, reveal, shown
+from playground.pages.parts.common import dataset, ready_made_classifier
+from playground.pages.parts.drawing import drawing_canvas, model_input_or_hint
+from playground.pages.parts.lesson_answers import (
+    STILL,
+    compare_runs,
+    not_shipped,
+    recorded_or_live,
+    records,
+    reveal,
+    shown,
+)
 from playground.workers import RemoteRun
 
 STEP_PARAM, EXERCISE_PARAM = "step", "exercise"  # the lesson's own keys in the address; others are left alone

@@ -8,7 +8,7 @@ import streamlit as st
 
 from playground.config import ConfigError
 from playground.numpy_net import summary_rows
-from playground.pages.common import (
+from playground.pages.parts.common import (
     current_config,
     dataset,
     dataset_problem,
@@ -17,7 +17,7 @@ from playground.pages.common import (
     session_lab,
     trainer_pool,
 )
-from playground.pages.settings import (
+from playground.pages.parts.settings import (
     chosen_config,
     first_look,
     first_look_sidebar,
@@ -99,7 +99,7 @@ def live_view(run: RemoteRun, refresh: float | None) -> None:
     else:
         st.success(f"Training {snap.state.value}: {snap.stop_reason}. ({snap.elapsed:.0f} s)", icon=":material/check:")
     if snap.batch_points or snap.epoch_history:
-        from playground.pages.live_chart import live_chart  # with Plotly, once a run exists
+        from playground.pages.parts.live_chart import live_chart  # with Plotly, once a run exists
 
         live_chart(run, snap, "live_chart", "fashion-training-live")
     elif not snap.state.done:
@@ -151,7 +151,7 @@ def training_panel() -> None:
 run = lab.current
 st.session_state.results_shown_for = run.uid if run is not None else None  # what the page below is about
 if run is not None:  # the whole page is drawn: the live chart's whole figure too (a visitor may be back from elsewhere)
-    from playground.pages.live_chart import send_everything_again
+    from playground.pages.parts.live_chart import send_everything_again
 
     send_everything_again("live_chart")
 st.fragment(training_panel, key="training_panel")()
@@ -180,6 +180,6 @@ if run is None:
 
 # -- Results ------------------------------------------------------------------------------
 
-from playground.pages.results import show_results  # noqa: E402  (pandas and Plotly, needed only from here on)
+from playground.pages.parts.results import show_results  # noqa: E402  (pandas and Plotly, needed only from here on)
 
 show_results(run, data, lab.runs)

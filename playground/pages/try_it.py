@@ -1,6 +1,6 @@
 """Try it: draw, upload or photograph a garment and see what the network thinks, as ten softmax bars.
 
-Which model answers (ready-made, the visitor's own, an upload) is chosen in playground/pages/answering_model.py.
+Which model answers (ready-made, the visitor's own, an upload) is chosen in playground/pages/parts/answering_model.py.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from playground.images import EmptyImageError, ImageError, PhotoSteps, Upload, p
 from playground.inference import WHAT_HELPS, AnswerError, Classifier
 from playground.limits import return_freed_heap
 from playground.numpy_net import NumpyNet
-from playground.pages.answering_model import choose_classifier, is_uploaded, set_aside_uploaded_model
-from playground.pages.common import training_badge
-from playground.pages.drawing import drawing_canvas
+from playground.pages.parts.answering_model import choose_classifier, is_uploaded, set_aside_uploaded_model
+from playground.pages.parts.common import training_badge
+from playground.pages.parts.drawing import drawing_canvas
 
 CANVAS_WIDTH, CANVAS_HEIGHT = 440, 400
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]  # what images.decode_image reads

@@ -12,7 +12,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from playground.inference import Classifier, answer_networks, answer_test_accuracy, pretrained_info
 from playground.layer_plan import ModelFileError
 from playground.limits import return_freed_heap
-from playground.pages import common
+from playground.pages.parts import common
 from playground.untrusted import markdown_escaped
 from playground.uploaded_model import MAX_PARAMETERS, read_model_upload, shown_name
 

@@ -20,7 +20,7 @@ from playground.config import (
     split_known_params,
 )
 from playground.limits import environment_number
-from playground.pages.common import current_config
+from playground.pages.parts.common import current_config
 from playground.presets import PRESETS
 from playground.settings_schema import Setting
 
