@@ -287,9 +287,13 @@ def test_drawing_training_and_the_lesson_by_touch(context_for, app_url, size):
     canvas = page.locator("canvas.upper-canvas").first
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
-    # Near the canvas's left edge: at 820 px with the sidebar open the 440-px canvas is wider than its column, and
-    # the box it sits in scrolls sideways (its right half starts off screen).
-    touch_stroke(page, box["x"] + 60, box["y"] + 40)
+    # The whole canvas lies inside its column and the screen (at 820 px the sidebar is open beside it): nothing of
+    # it is hidden in a box that scrolls sideways.
+    column = page.locator(".st-key-canvas_column").first.bounding_box()
+    main = page.locator("[data-testid='stMain']").first.bounding_box()
+    assert column["x"] <= box["x"] and box["x"] + box["width"] <= column["x"] + column["width"] + 0.5, (box, column)
+    assert main["x"] <= box["x"] and box["x"] + box["width"] <= min(size[0], main["x"] + main["width"]), (box, main)
+    touch_stroke(page, box["x"] + box["width"] / 2, box["y"] + 40)
     page.get_by_text("The model is").first.wait_for(timeout=30_000)
     no_exception(page)
 

@@ -20,7 +20,9 @@ from playground.pages.parts.answering_model import choose_classifier, is_uploade
 from playground.pages.parts.common import training_badge
 from playground.pages.parts.drawing import drawing_canvas
 
-CANVAS_WIDTH, CANVAS_HEIGHT = 440, 400
+# A phone's page is 358 px wide (390 less its margins): the canvas fits it, and wherever the answer cannot sit
+# beside it (a tablet with the sidebar open) the answer goes below, so the canvas never has to scroll.
+CANVAS_WIDTH, CANVAS_HEIGHT = 340, 320
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]  # what images.decode_image reads
 # Decoded uploads kept for the whole server (not per visitor): each is at most a 1000-px picture, about 4 MB.
 UPLOAD_CACHE_ENTRIES, UPLOAD_CACHE_SECONDS = 16, 15 * 60
@@ -226,8 +228,9 @@ draw_tab, upload_tab, camera_tab = st.tabs(
     [":material/draw: Draw", ":material/upload: Upload", ":material/photo_camera: Camera"]
 )
 
-with draw_tab:
-    canvas_column, answer_column = st.columns(2, gap="large")
+with draw_tab, st.container(horizontal=True, gap="large", key="draw_row"):  # side by side where both fit
+    canvas_column = st.container(width=CANVAS_WIDTH, key="canvas_column")
+    answer_column = st.container(key="answer_column")
     with canvas_column:
         brush = st.slider("Brush size", 5, 60, 28, key="brush_size", help="A wide brush makes filling easy.")
         rgba = drawing_canvas(
