@@ -21,7 +21,7 @@ from playground.inference import Classifier
 from playground.lesson_records import load_mistake
 from playground.numpy_net import count_parameters
 from playground.pages.parts.common import dataset, ready_made_classifier
-from playground.pages.parts.drawing import drawing_canvas, model_input_or_hint
+from playground.pages.parts.drawing import SIDE, drawing_canvas, model_input_or_hint
 from playground.pages.parts.lesson_answers import (
     STILL,
     compare_runs,
@@ -36,13 +36,12 @@ from playground.workers import RemoteRun
 STEP_PARAM, EXERCISE_PARAM = "step", "exercise"  # the lesson's own keys in the address; others are left alone
 PROJECTOR_CSS = """<style>
 .st-key-lesson_text p, .st-key-lesson_notice p { font-size: 1.2rem; line-height: 1.55; }
-[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
-</style>"""
+</style>"""  # classes from the containers' keys, Streamlit's public way to style an element (st-key-<key>)
 # Streamlit keeps the scroll position across reruns; after Next on a phone that would land mid-step. The step
-# number makes each script new, so it runs again for every step.
+# number makes each script new, so it runs again for every step; it scrolls whatever holds the page so that the
+# step's top (the keyed container "lesson_top") is in view.
 SCROLL_TO_TOP = """<script>/* step {step} */
-for (const main of document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"]'))
-  main.scrollTo(0, 0);
+document.querySelector('.st-key-lesson_top')?.scrollIntoView({{block: 'start'}});
 window.scrollTo(0, 0);
 </script>"""
 
@@ -167,7 +166,9 @@ def show_chances(image: np.ndarray, key: str) -> None:
 
 
 def demo_try() -> None:
-    canvas_side, answer_side = st.columns(2, gap="medium")
+    with st.container(horizontal=True, gap="medium", key="lesson_try_row"):  # side by side where both fit
+        canvas_side = st.container(width=SIDE, key="lesson_canvas_column")
+        answer_side = st.container(key="lesson_answer_column")
     with canvas_side:
         rgba = drawing_canvas("lesson_canvas")
     with answer_side:
@@ -283,8 +284,9 @@ DEMOS = {
 scroll_slot = st.empty()  # always there, so what follows keeps its place and the canvas keeps its drawing
 if st.session_state.pop("lesson_moved", False):
     scroll_slot.html(SCROLL_TO_TOP.format(step=number), unsafe_allow_javascript=True)
-st.caption(f"The lesson, step {number} of {len(STEPS)}")
-st.progress(number / len(STEPS))
+with st.container(key="lesson_top"):
+    st.caption(f"The lesson, step {number} of {len(STEPS)}")
+    st.progress(number / len(STEPS))
 st.title(step.title)
 with st.container(key="lesson_text"):
     for sentence in step.sentences:
