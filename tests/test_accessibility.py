@@ -198,6 +198,17 @@ def test_train_by_keyboard_with_axe_mid_run_and_after(context_for, app_url):
     page.locator(".st-key-live_chart").first.wait_for(timeout=30_000)
     progress = page.locator("[role=progressbar]").first
     assert 0 <= int(progress.get_attribute("aria-valuenow")) <= 100
+    # Progress in words, for screen readers: a polite live region whose words change with the epochs.
+    announcer = page.locator("[role=status][aria-live=polite].run-announcer").first
+    announcer.wait_for(state="attached", timeout=30_000)
+    said = announcer.text_content()
+    assert re.fullmatch(r"(Training started: 100 epochs to go|Epoch \d+ of 100: accuracy \d+%.*)\.", said), said
+    page.wait_for_function(
+        "said => document.querySelector('.run-announcer')?.textContent.match(/^Epoch \\d+ of 100/) &&"
+        " document.querySelector('.run-announcer').textContent !== said",
+        arg=said,
+        timeout=90_000,
+    )
     findings = audit(page, "train mid-run")
     page.screenshot(path=str(SHOTS / "a11y_train_mid_run.png"))
 
@@ -206,9 +217,10 @@ def test_train_by_keyboard_with_axe_mid_run_and_after(context_for, app_url):
     page.get_by_role("heading", name="How well did it learn?").wait_for(timeout=60_000)
     settle(page)
     no_exception(page)
-    # The run's end is said in a live region (Streamlit's alerts are role="status").
+    # The run's end is said in a live region (Streamlit's alerts are role="status"), and by the announcer.
     said = page.locator("[role=status]").filter(has_text="Training").first.inner_text()
     assert "stopped by you" in said, said
+    assert "stopped by you" in announcer.text_content(), announcer.text_content()
     findings += audit(page, "train after a run, confusion matrix")
     deuteranopia_screenshots(page, "live_chart", "accuracy_bars", "confusion")
 

@@ -117,6 +117,8 @@ def test_settings_survive_a_visit_to_another_page():
     at = open_page("train")
     at.slider(key="hp_epochs").set_value(7).run()
     at.switch_page(PAGES["explore"]).run()
+    # Streamlit drops the state of widgets a page does not draw: the settings live on in "config" alone.
+    assert "hp_epochs" not in at.session_state and at.session_state["config"].epochs == 7
     at.switch_page(PAGES["train"]).run()
     assert at.slider(key="hp_epochs").value == 7
     assert at.session_state["config"].epochs == 7
@@ -217,6 +219,15 @@ def test_short_training_runs_to_the_end_and_shows_results():
     ]
     compare = at.dataframe[-1].value
     assert len(compare) == 1 and compare["test acc."].iloc[0] > 0.6
+
+
+def test_a_setting_changed_with_the_train_click_is_the_one_trained():
+    at = open_page("train", hp_train_limit=2000)
+    at.slider(key="hp_epochs").set_value(2)
+    at.button(key="train_button").click().run()  # one rerun carries both: the callback must see the new value
+    assert at.session_state["config"].epochs == 2
+    train_until_done(at)
+    assert "finished all 2 epochs" in at.success[0].value
 
 
 def progress_text(at: AppTest) -> str:
