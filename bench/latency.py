@@ -46,7 +46,8 @@ def canvas_drawing(rng: np.random.Generator) -> np.ndarray:
 
 
 def explanation_charts(image: np.ndarray, why) -> int:
-    """The figures Try it draws under the bars (pages/try_it.py show_why), serialised; returns their JSON size."""
+    """The figures Try it draws under the bars (pages/parts/try_it_answers.py show_why), serialised; returns their
+    JSON size."""
     figures = [charts.heat_map_figure(image, why.heat, why.target_name)]
     hidden = why.hidden
     if hidden is not None and hidden.kind == "conv":

@@ -1,8 +1,8 @@
 """What one setting is, declared once beside its field: limits, label, help, widget; and its checks and strings.
 
 config.ExperimentConfig gives each field a `setting(default, ...)`. From that one declaration come its validation,
-its flat string for the URL, JSON and the CLI, its sidebar widget (playground/pages/settings.py) and its CLI option
-(playground/cli.py), so a new setting is one field plus its test. No Streamlit and no TensorFlow here.
+its flat string for the URL, JSON and the CLI, its sidebar widget (playground/pages/parts/settings.py) and its CLI
+option (playground/cli.py), so a new setting is one field plus its test. No Streamlit and no TensorFlow here.
 """
 
 from __future__ import annotations

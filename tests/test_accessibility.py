@@ -198,6 +198,17 @@ def test_train_by_keyboard_with_axe_mid_run_and_after(context_for, app_url):
     page.locator(".st-key-live_chart").first.wait_for(timeout=30_000)
     progress = page.locator("[role=progressbar]").first
     assert 0 <= int(progress.get_attribute("aria-valuenow")) <= 100
+    # Progress in words, for screen readers: a polite live region whose words change with the epochs.
+    announcer = page.locator("[role=status][aria-live=polite].run-announcer").first
+    announcer.wait_for(state="attached", timeout=30_000)
+    said = announcer.text_content()
+    assert re.fullmatch(r"(Training started: 100 epochs to go|Epoch \d+ of 100: accuracy \d+%.*)\.", said), said
+    page.wait_for_function(
+        "said => document.querySelector('.run-announcer')?.textContent.match(/^Epoch \\d+ of 100/) &&"
+        " document.querySelector('.run-announcer').textContent !== said",
+        arg=said,
+        timeout=90_000,
+    )
     findings = audit(page, "train mid-run")
     page.screenshot(path=str(SHOTS / "a11y_train_mid_run.png"))
 
@@ -206,9 +217,10 @@ def test_train_by_keyboard_with_axe_mid_run_and_after(context_for, app_url):
     page.get_by_role("heading", name="How well did it learn?").wait_for(timeout=60_000)
     settle(page)
     no_exception(page)
-    # The run's end is said in a live region (Streamlit's alerts are role="status").
+    # The run's end is said in a live region (Streamlit's alerts are role="status"), and by the announcer.
     said = page.locator("[role=status]").filter(has_text="Training").first.inner_text()
     assert "stopped by you" in said, said
+    assert "stopped by you" in announcer.text_content(), announcer.text_content()
     findings += audit(page, "train after a run, confusion matrix")
     deuteranopia_screenshots(page, "live_chart", "accuracy_bars", "confusion")
 
@@ -287,9 +299,13 @@ def test_drawing_training_and_the_lesson_by_touch(context_for, app_url, size):
     canvas = page.locator("canvas.upper-canvas").first
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
-    # Near the canvas's left edge: at 820 px with the sidebar open the 440-px canvas is wider than its column, and
-    # the box it sits in scrolls sideways (its right half starts off screen).
-    touch_stroke(page, box["x"] + 60, box["y"] + 40)
+    # The whole canvas lies inside its column and the screen (at 820 px the sidebar is open beside it): nothing of
+    # it is hidden in a box that scrolls sideways.
+    column = page.locator(".st-key-canvas_column").first.bounding_box()
+    main = page.locator("[data-testid='stMain']").first.bounding_box()
+    assert column["x"] <= box["x"] and box["x"] + box["width"] <= column["x"] + column["width"] + 0.5, (box, column)
+    assert main["x"] <= box["x"] and box["x"] + box["width"] <= min(size[0], main["x"] + main["width"]), (box, main)
+    touch_stroke(page, box["x"] + box["width"] / 2, box["y"] + 40)
     page.get_by_text("The model is").first.wait_for(timeout=30_000)
     no_exception(page)
 

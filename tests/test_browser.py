@@ -38,6 +38,11 @@ def open_page(page, url: str, path: str, title: str) -> None:
     page.get_by_role("heading", name=title).first.wait_for(timeout=90_000)
 
 
+def said(page, text: str):
+    """The run's end as the page shows it (the words for screen readers, in .run-announcer, say it again)."""
+    return page.locator("[data-testid='stAlertContentSuccess']").get_by_text(text)
+
+
 def wait_for_text(page, text, seconds: float) -> None:
     """Wait for text; on a timeout, say what the page showed instead (a CI log is all there is to go on)."""
     try:
@@ -81,7 +86,7 @@ def test_live_training_updates_the_chart_and_stop_keeps_the_model(page, app_url)
     assert page.evaluate(CHART_STATE) != before, "the live view did not resume"
 
     page.locator(".st-key-stop_button button").first.click()
-    page.get_by_text("stopped by you").wait_for(timeout=60_000)
+    said(page, "stopped by you").wait_for(timeout=60_000)
     page.get_by_role("heading", name="How well did it learn?").wait_for(timeout=30_000)
     settle(page)
     no_exception(page)
@@ -138,7 +143,7 @@ def test_a_zoom_survives_the_live_updates_and_the_plot_is_mounted_once(page, app
     assert page.evaluate(X_RANGE) == pytest.approx(zoomed), "the zoom was lost at an update"
     assert page.evaluate("() => document.querySelector('.st-key-live_chart .js-plotly-plot') === window.__livePlot")
     page.locator(".st-key-stop_button button").first.click()
-    page.get_by_text("stopped by you").wait_for(timeout=60_000)
+    said(page, "stopped by you").wait_for(timeout=60_000)
     no_exception(page)
 
 
@@ -214,7 +219,7 @@ def test_closing_the_tab_stops_its_training_and_frees_the_trainer(browser):
         second_page.get_by_text("you are number 1 in the queue").wait_for(timeout=30_000)
 
         first.close()  # the first visitor leaves mid-training
-        second_page.get_by_text("Training finished").wait_for(timeout=30_000)
+        said(second_page, "Training finished").wait_for(timeout=30_000)
         no_exception(second_page)
         second.close()
 
@@ -235,7 +240,7 @@ def test_a_dropped_connection_loses_nothing(browser, app_url):
         wait_for_text(page, re.compile(r"Epoch ([3-9]|1[0-2]) of 12|Training finished"), 90)
         wait_for_text(page, "Training finished", 120)
         page.get_by_role("heading", name="How well did it learn?").wait_for(timeout=30_000)
-        assert page.get_by_text("finished all 12 epochs").count() == 1
+        assert said(page, "finished all 12 epochs").count() == 1
         no_exception(page)
     finally:
         context.close()

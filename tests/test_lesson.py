@@ -314,7 +314,7 @@ def canvas_sends(monkeypatch, picture: np.ndarray) -> None:
     """AppTest can't draw: the page's canvas returns the PNG a browser would send for this picture."""
     from streamlit_drawable_canvas import CanvasResult  # importable once AppTest has started Streamlit's runtime
 
-    from playground.pages import drawing
+    from playground.pages.parts import drawing
 
     png = io.BytesIO()
     Image.fromarray(picture).save(png, format="PNG")
@@ -327,7 +327,7 @@ def test_the_try_step_answers_a_drawing_or_says_what_to_do(name, monkeypatch):
     at = open_lesson()  # through the app: the step links to the Try it page, which only the app's navigation knows
     at.query_params["step"] = "8"
     at.run()
-    from playground.pages import drawing  # after AppTest started Streamlit's runtime: the canvas needs it
+    from playground.pages.parts import drawing  # after AppTest started Streamlit's runtime: the canvas needs it
 
     assert any(info.value == drawing.FIRST_HINT for info in at.info), "nothing drawn yet: a hint"
     assert "The ready-made network is" not in texts(at)
@@ -349,7 +349,7 @@ def test_the_try_step_answers_a_drawing_or_says_what_to_do(name, monkeypatch):
 
 @pytest.mark.parametrize("target", CALLBACK_ACCURACY_CHOICES, ids=lambda target: f"{target:.0%}")
 def test_exercise_eight_answers_for_the_chosen_accuracy_and_runs_that_one_live(target, monkeypatch):
-    from playground.pages import lesson_answers
+    from playground.pages.parts import lesson_answers
 
     record = load_run(callback_accuracy_run(target))
     at = lesson_link(step="9", exercise="8")

@@ -117,6 +117,8 @@ def test_settings_survive_a_visit_to_another_page():
     at = open_page("train")
     at.slider(key="hp_epochs").set_value(7).run()
     at.switch_page(PAGES["explore"]).run()
+    # Streamlit drops the state of widgets a page does not draw: the settings live on in "config" alone.
+    assert "hp_epochs" not in at.session_state and at.session_state["config"].epochs == 7
     at.switch_page(PAGES["train"]).run()
     assert at.slider(key="hp_epochs").value == 7
     assert at.session_state["config"].epochs == 7
@@ -217,6 +219,15 @@ def test_short_training_runs_to_the_end_and_shows_results():
     ]
     compare = at.dataframe[-1].value
     assert len(compare) == 1 and compare["test acc."].iloc[0] > 0.6
+
+
+def test_a_setting_changed_with_the_train_click_is_the_one_trained():
+    at = open_page("train", hp_train_limit=2000)
+    at.slider(key="hp_epochs").set_value(2)
+    at.button(key="train_button").click().run()  # one rerun carries both: the callback must see the new value
+    assert at.session_state["config"].epochs == 2
+    train_until_done(at)
+    assert "finished all 2 epochs" in at.success[0].value
 
 
 def progress_text(at: AppTest) -> str:
@@ -324,7 +335,7 @@ def test_the_web_process_never_loads_tensorflow(fashion, tmp_path):
 
 def test_missing_or_corrupt_dataset_gets_a_message_not_a_traceback(monkeypatch):
     from playground.data import DataError
-    from playground.pages import common
+    from playground.pages.parts import common
 
     def corrupt():
         raise DataError(
@@ -379,7 +390,7 @@ SIDEBAR_WIDGETS = ("radio", "selectbox", "slider", "select_slider", "number_inpu
 
 def test_every_setting_has_a_widget_and_travels_in_the_link():
     """A setting declared in the config that the sidebar can't show, read back or put in the link fails here."""
-    from playground.pages.settings import widget_keys
+    from playground.pages.parts.settings import widget_keys
 
     config = every_setting_changed()
     at = AppTest.from_file(APP, default_timeout=120)
@@ -515,7 +526,7 @@ def test_a_link_with_a_bad_setting_gets_its_message_and_the_ignored_note():
 
 def test_a_model_too_big_for_the_server_is_refused_on_the_page_and_nothing_starts(monkeypatch):
     from playground.limits import Limits
-    from playground.pages import common
+    from playground.pages.parts import common
     from playground.workers import WorkerPool
 
     small_server = WorkerPool(Limits(memory_budget_mb=1200))
@@ -535,7 +546,7 @@ def test_a_model_too_big_for_the_server_is_refused_on_the_page_and_nothing_start
 
 def test_a_live_view_looks_for_news_seldom_far_back_in_the_queue():
     """Thirty waiting visitors asking twice a second cost the one web process; a run's place moves once per run."""
-    from playground.pages.common import FAR_BACK_REFRESH_SECONDS, LIVE_REFRESH_SECONDS, refresh_seconds
+    from playground.pages.parts.common import FAR_BACK_REFRESH_SECONDS, LIVE_REFRESH_SECONDS, refresh_seconds
     from playground.snapshots import RunState, Snapshot
 
     def pace(state, place=0):

@@ -46,7 +46,7 @@ def file_bytes(download: dict) -> bytes:
 def shown_runs(monkeypatch) -> list:
     """The runs the page showed results for, newest last (the session's SessionLab is only reachable from the
     script's own thread)."""
-    from playground.pages import results
+    from playground.pages.parts import results
 
     shown = []
     show_results = results.show_results

@@ -164,7 +164,7 @@ def test_the_visitors_own_model_explains_too(boot_png, monkeypatch):
     from types import SimpleNamespace
 
     from playground.model import build_model
-    from playground.pages import common
+    from playground.pages.parts import common
 
     weights = build_model(LECTURE.replace(hidden_units=(64,))).get_weights()
     snapshot = SimpleNamespace(epoch_history=[{}], state=SimpleNamespace(done=True))

@@ -6,18 +6,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from playground.pages.common import dataset, training_badge
-
-SAMPLES_PER_CLASS = 12
-
-
-def sample_strip(images: np.ndarray, labels: np.ndarray, label: int, seed: int) -> np.ndarray:
-    """SAMPLES_PER_CLASS random images of one class side by side, enlarged 3x without blurring."""
-    picks = np.random.default_rng(seed + label).choice(np.flatnonzero(labels == label), SAMPLES_PER_CLASS, False)
-    gap = np.full((28, 2), 60, dtype=np.uint8)
-    strip = np.hstack([part for index in picks for part in (images[index], gap)][:-1])
-    return np.kron(strip, np.ones((3, 3), dtype=np.uint8))
-
+from playground.data import SAMPLES_PER_CLASS, sample_strip
+from playground.pages.parts.common import dataset, training_badge
 
 st.title("Explore the data")
 training_badge()

@@ -5,7 +5,8 @@
 // message when several arrive at once (React draws the latest), so the messages overlap and only what this tab
 // has not got is appended.
 
-const PLOTLY_URL = "component/playground.pages.live_chart.plotly_js/plotly.min.js";
+// Filled in by live_chart.py from its module name (declare_component serves plotly.min.js under it).
+const PLOTLY_URL = "__PLOTLY_URL__";
 
 // What each chart has drawn, kept by slot for the tab's life: Streamlit's pages change without reloading, so
 // a visitor coming back to Train finds the run's points here and the chart is drawn again at once.

@@ -14,8 +14,8 @@ from playground import charts, lesson_exercises, lesson_runs
 from playground.charts.style import LIVE_CHART_ALT, plotly_config
 from playground.lesson_records import load_run
 from playground.lesson_runs import Outcome
-from playground.pages.common import keep_pace, refresh_seconds, session_lab
-from playground.pages.live_chart import live_chart, send_everything_again
+from playground.pages.parts.common import keep_pace, refresh_seconds, session_lab
+from playground.pages.parts.live_chart import live_chart, send_everything_again
 from playground.snapshots import RunState
 from playground.workers import RemoteRun, TrainerBusy
 

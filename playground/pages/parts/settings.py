@@ -20,7 +20,7 @@ from playground.config import (
     split_known_params,
 )
 from playground.limits import environment_number
-from playground.pages.common import current_config
+from playground.pages.parts.common import current_config
 from playground.presets import PRESETS
 from playground.settings_schema import Setting
 
@@ -86,18 +86,32 @@ def config_from_widgets() -> ExperimentConfig:
     return ExperimentConfig(**{name: read_widget(spec, st.session_state) for name, spec in SETTINGS.items()})
 
 
-def chosen_config() -> ExperimentConfig:
-    """What Train should use: the widgets' values, or the kept settings before the widgets were first drawn."""
-    if all(key in st.session_state for spec in SETTINGS.values() for key in widget_keys(spec)):
-        return config_from_widgets()
-    return current_config()
+def commit_widgets() -> str | None:
+    """The widgets' values into the session's one configuration ("config"); what is wrong, in words, if a value
+    can't be used (the configuration then stays as it was). Nothing happens before the widgets were first drawn.
+
+    "config" is the settings' one home: Streamlit drops the hp_* widgets' state on a page that does not draw
+    them, and settings_sidebar fills the widgets from "config" again (show_in_widgets)."""
+    if not all(key in st.session_state for spec in SETTINGS.values() for key in widget_keys(spec)):
+        return None
+    try:
+        st.session_state.config = config_from_widgets()
+    except ConfigError as error:
+        return str(error)
+    return None
+
+
+def show_in_widgets(config: ExperimentConfig, overwrite: bool = True) -> None:
+    """Put a configuration into the session and its widgets (only the missing widgets' state, unless overwrite)."""
+    st.session_state.config = config
+    for key, value in widget_values(config).items():
+        if overwrite or key not in st.session_state:
+            st.session_state[key] = value
 
 
 def load_preset() -> None:
     """Preset picked: put its settings into every widget."""
-    config = PRESETS[st.session_state.preset].config
-    st.session_state.config = config
-    st.session_state.update(widget_values(config))
+    show_in_widgets(PRESETS[st.session_state.preset].config)
 
 
 def adopt_defaults(spec: Setting) -> None:
@@ -175,8 +189,7 @@ def apply_shared_link() -> None:
     except ConfigError as error:
         st.session_state.link_error = str(error)
         return
-    st.session_state.config = config
-    st.session_state.update(widget_values(config))
+    show_in_widgets(config)
 
 
 def forget_link_notes() -> None:
@@ -239,8 +252,7 @@ def settings_sidebar(notes=st) -> ExperimentConfig:
     apply_shared_link()
     show_link_notes(notes)
     # Widgets lose their state when another page is shown; refill them from the kept configuration.
-    for key, value in widget_values(current_config()).items():
-        st.session_state.setdefault(key, value)
+    show_in_widgets(current_config(), overwrite=False)
     st.session_state.setdefault("preset", "lecture")
 
     st.sidebar.selectbox(
@@ -260,12 +272,10 @@ def settings_sidebar(notes=st) -> ExperimentConfig:
                 if spec.section == section:
                     draw_setting(spec)
 
-    try:
-        config = config_from_widgets()
-        st.session_state.config = config
-    except ConfigError as error:
-        notes.error(f"That setting can't be used: {error}. The last good settings are kept.", icon=":material/error:")
-        config = current_config()
+    problem = commit_widgets()
+    if problem is not None:
+        notes.error(f"That setting can't be used: {problem}. The last good settings are kept.", icon=":material/error:")
+    config = current_config()
     share_in_link(config)
     changes = describe_changes(config, PRESETS[st.session_state.preset].config)
     if changes:

@@ -1,5 +1,5 @@
 """The Train page's results: training vs test accuracy with a verdict, mix-ups, mistakes, run comparison and
-the downloads (the model, its history, the comparison, a record of the run: playground/pages/downloads.py)."""
+the downloads (the model, its history, the comparison, a record of the run: playground/pages/parts/downloads.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from playground.charts.style import plotly_config
 from playground.data import CLASS_NAMES, FashionMNIST
 from playground.evaluation import Evaluation, verdict
 from playground.numpy_net import first_layer_kernel
-from playground.pages.downloads import show_downloads, show_running_download
+from playground.pages.parts.downloads import show_downloads, show_running_download
 from playground.workers import RemoteRun
 
 CELL_TRUE, CELL_GUESS = "cell_true", "cell_guess"  # the confusion cell shown, as the keyboard's two selectboxes

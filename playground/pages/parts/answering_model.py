@@ -7,12 +7,11 @@ Page-only widget code for playground/pages/try_it.py; the checking of an uploade
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from playground.inference import Classifier, answer_networks, answer_test_accuracy, pretrained_info
 from playground.layer_plan import ModelFileError
 from playground.limits import return_freed_heap
-from playground.pages import common
+from playground.pages.parts import common
 from playground.untrusted import markdown_escaped
 from playground.uploaded_model import MAX_PARAMETERS, read_model_upload, shown_name
 
@@ -79,7 +78,9 @@ def uploaded_classifier() -> Classifier | None:
     """The model this visitor uploaded (kept in their session only), after the uploader and any message about it.
 
     A file is read once: a good model replaces the one kept before, a bad file only gets its reason. Either way
-    the uploader is then emptied (a new key), so the file's bytes are not kept for the rest of the session.
+    the uploader is then emptied (a new key), so the file is not read again. Its bytes stay in Streamlit's store
+    until the tab closes: Streamlit 1.67 has no public call that lets them go sooner (st.chat_input's own
+    clean-up uses a private one, which this page no longer reaches for).
     """
     state = st.session_state
     uploaded = st.file_uploader(
@@ -91,7 +92,6 @@ def uploaded_classifier() -> Classifier | None:
     if uploaded is not None:
         with st.spinner("Checking the model…"):
             read_uploaded_model(uploaded)
-        let_go(uploaded)
         state.model_file_round = state.get("model_file_round", 0) + 1  # a fresh, empty uploader
         st.rerun()
     held = state.get("uploaded_model")
@@ -136,15 +136,6 @@ def set_aside_uploaded_model(reason: str) -> None:
     name = st.session_state.uploaded_model[0].name
     forget_uploaded_model()
     st.session_state.model_problem = f"“{name}” was set aside: {reason} The ready-made model answers instead."
-
-
-def let_go(uploaded) -> None:
-    """Drop the uploaded bytes from Streamlit's store now (as st.chat_input does), not when the session ends:
-    up to 20 MB a file, and an emptied uploader alone would leave them there."""
-    context = get_script_run_ctx()
-    remove = getattr(context.uploaded_file_mgr, "remove_file", None) if context else None
-    if remove is not None:
-        remove(session_id=context.session_id, file_id=uploaded.file_id)
 
 
 def forget_uploaded_model() -> None:

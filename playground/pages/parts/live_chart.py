@@ -23,6 +23,7 @@ HERE = Path(__file__).parent
 # Only to have this server serve the plotly package's own plotly.min.js (at component/<this module>.plotly_js/):
 # nothing is drawn with it.
 declare_component("plotly_js", path=str(Path(plotly.__file__).parent / "package_data"))
+PLOTLY_URL = f"component/{__name__}.plotly_js/plotly.min.js"  # where that component serves it
 
 CSS = """
 .playground-live-plot { width: 100%; min-height: 440px; }
@@ -33,7 +34,7 @@ CSS = """
 """
 _component = st.components.v2.component(
     "playground.live_chart",
-    js=(HERE / "live_chart.js").read_text(encoding="utf-8"),
+    js=(HERE / "live_chart.js").read_text(encoding="utf-8").replace("__PLOTLY_URL__", PLOTLY_URL),
     css=CSS,
     isolate_styles=False,  # in the page's own DOM, so `.st-key-<key> .js-plotly-plot` finds the plot
 )

@@ -16,25 +16,14 @@ from playground.decoding import decode_drawing
 from playground.images import EmptyImageError, ImageError, preprocess_canvas
 
 SIDE = 300  # screen pixels: fits a phone's width (390 px less the page's margins) and is big on a projector
+# The canvas component scrolls its canvas sideways in a box a keyboard cannot reach (axe: scrollable-region-
+# focusable) when it is wider than its place: the pages give it a place at least its own width instead.
 BRUSH = 24  # wide enough to fill a garment in a few strokes
 FIRST_HINT = "Draw a garment on the black square: its chances appear here."
 
 
 UNREADABLE = "The drawing that arrived could not be read as a drawing."
 HOW_TO_DRAW = "Draw one garment, big, and fill it in. The arrows above the square undo; the bin clears it."
-# The canvas component wraps the canvas in a box that scrolls sideways on a narrow screen, with nothing in it a
-# keyboard can reach (axe: scrollable-region-focusable). This makes the box itself focusable and names it, so the
-# arrow keys scroll it; it runs once per page and labels each canvas as it appears (inside the component's shadow).
-KEYBOARD_SCROLL = """<script>
-if (!window.canvasScrollLabels) window.canvasScrollLabels = setInterval(() => {
-  for (const host of document.querySelectorAll('[data-testid="stBidiComponentIsolated"]'))
-    for (const box of (host.shadowRoot || host).querySelectorAll('.dc-scroll:not([tabindex])')) {
-      box.tabIndex = 0;
-      box.setAttribute('role', 'region');
-      box.setAttribute('aria-label', 'Drawing canvas (scroll it sideways with the arrow keys)');
-    }
-}, 500);
-</script>"""
 
 
 def drawing_canvas(
@@ -61,7 +50,6 @@ def drawing_canvas(
     except Exception:  # a value the canvas component could not have sent
         data = ImageError(UNREADABLE)
     st.caption(how_to)
-    st.html(KEYBOARD_SCROLL, unsafe_allow_javascript=True, width="content")
     if data is None or isinstance(data, ImageError):
         return data
     digest = hashlib.sha256(data).hexdigest()
