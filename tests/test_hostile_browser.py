@@ -12,7 +12,7 @@ from tests.hostile import make
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="install requirements-dev.txt")
 pytestmark = pytest.mark.browser
-MODEL_INPUT = "[class*='st-key-model_file_'] [data-testid='stFileUploaderDropzoneInput']"
+MODEL_INPUT = ".st-key-model_file [data-testid='stFileUploaderDropzoneInput']"
 # The files that, before the sandbox, crashed the server (HDF5's fletcher32 filter on a chunk of size 0), hung
 # every visitor's model upload (external storage naming a FIFO) or read a file of the server's (a canary).
 HOSTILE = ("fletcher32 chunk of size 0", "external storage: FIFO", "external storage: canary", "bzip2 bomb 1.25 GB")

@@ -1,4 +1,4 @@
-"""Hostile model files where a visitor meets them, Try it: each gets a plain message, the uploader is emptied,
+"""Hostile model files where a visitor meets them, Try it: each gets a plain message, the file is read once,
 the model held before keeps answering, nothing from the file is rendered as Markdown, no secret reaches the page."""
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def test_every_class_of_hostile_file_gets_a_plain_reason_and_changes_nothing(den
         for raw in shown(at):
             assert not UNESCAPED_MARKUP.search(raw), (name, raw)
         assert [c for c in texts(at, "caption") if c.startswith("Answering:")] == answering, name
-        assert not [u for u in at.get("file_uploader") if u.key == f"model_file_{round_ - 1}"], name  # emptied
+        assert [u.key for u in at.get("file_uploader") if u.key.startswith("model_file")] == ["model_file"], name
         canary = folder / "canary.bin"
         if canary.exists():
             secret = canary.read_bytes()

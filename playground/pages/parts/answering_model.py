@@ -77,23 +77,23 @@ def session_classifier(run) -> Classifier:
 def uploaded_classifier() -> Classifier | None:
     """The model this visitor uploaded (kept in their session only), after the uploader and any message about it.
 
-    A file is read once: a good model replaces the one kept before, a bad file only gets its reason. Either way
-    the uploader is then emptied (a new key), so the file is not read again. Its bytes stay in Streamlit's store
-    until the tab closes: Streamlit 1.67 has no public call that lets them go sooner (st.chat_input's own
-    clean-up uses a private one, which this page no longer reaches for).
+    A file is read once (its file_id remembered): a good model replaces the one kept before, a bad file only gets
+    its reason. The file then stays listed in the uploader, as in any Streamlit uploader, so a tab holds at most
+    one model file (20 MB at most) until a new upload replaces it, its ✕ removes it, or the tab closes. (Emptying
+    the uploader with a new key would orphan each file in Streamlit's store until the tab closed, and 1.67 has no
+    public call to let one go.)
     """
     state = st.session_state
     uploaded = st.file_uploader(
         "Your model, as a .keras file",
-        key=f"model_file_{state.get('model_file_round', 0)}",
+        key="model_file",
         help=f"A Keras model saved with model.save('name.keras'), up to 20 MB and {MAX_PARAMETERS:,} weights, that "
         "takes 28 × 28 grey pictures and gives 10 answers. It stays in this browser tab only and goes when you leave.",
     )
-    if uploaded is not None:
+    if uploaded is not None and uploaded.file_id != state.get("model_file_read"):
         with st.spinner("Checking the model…"):
             read_uploaded_model(uploaded)
-        state.model_file_round = state.get("model_file_round", 0) + 1  # a fresh, empty uploader
-        st.rerun()
+        state.model_file_read = uploaded.file_id  # the next reruns leave this file alone
     held = state.get("uploaded_model")
     if state.get("model_problem"):
         still = " The model you uploaded before still answers." if held else ""
