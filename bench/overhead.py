@@ -22,8 +22,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from playground.config import LECTURE  # noqa: E402
 from playground.data import load_fashion_mnist  # noqa: E402
+from playground.settings.config import LECTURE  # noqa: E402
 from playground.training import TrainingRun  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))

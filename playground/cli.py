@@ -11,8 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from playground.config import SETTINGS, ConfigError, ExperimentConfig
-from playground.presets import PRESETS
+from playground.settings.config import SETTINGS, ConfigError, ExperimentConfig
+from playground.settings.presets import PRESETS
 
 
 class OneLineParser(argparse.ArgumentParser):

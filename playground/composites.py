@@ -16,9 +16,9 @@ import dataclasses
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from playground.config import ExperimentConfig
 from playground.data import FashionMNIST, train_validation_split
 from playground.images import ImageError, preprocess_photo
+from playground.settings.config import ExperimentConfig
 
 SHOES = (5, 7, 9)  # Sandal, Sneaker, Ankle boot: photographed as a pair
 SANDAL, SNEAKER = 5, 7

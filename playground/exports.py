@@ -19,10 +19,10 @@ from importlib import metadata
 
 import numpy as np
 
-from playground.config import ExperimentConfig
 from playground.data import CLASS_NAMES
 from playground.layers import PlannedLayer, weight_groups
 from playground.numpy_net import NUM_CLASSES, count_parameters, planned_layers
+from playground.settings.config import ExperimentConfig
 
 KERAS_VERSION = "3.15.1"  # the version whose format we write (requirements.txt pins it)
 PACKAGES = ("numpy", "keras", "tensorflow-cpu", "tensorflow", "streamlit", "plotly", "h5py", "pillow")

@@ -212,8 +212,8 @@ def averaged_answer(scores: np.ndarray, temperature: float) -> np.ndarray:
 
 def network_from_file(path: str | Path):
     """A network saved by `train --save`, read into NumPy with the config from its record (the .json beside it)."""
-    from playground.config import ExperimentConfig
     from playground.numpy_net import NumpyNet
+    from playground.settings.config import ExperimentConfig
 
     record = model_record(path)
     if "config" not in record:

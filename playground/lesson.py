@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.config import LECTURE
 from playground.maths import relu, softmax
 from playground.numpy_net import planned_summary_rows
-from playground.presets import PRESETS
+from playground.settings.config import LECTURE
+from playground.settings.presets import PRESETS
 
 LESSON_SCORES = (1.0, 3.0, 4.0, 2.0)  # the lesson's softmax example (its input, not a result)
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.config import LECTURE
 from playground.lesson_records import CALLBACK_ACCURACY_CHOICES, callback_accuracy_run
 from playground.lesson_runs import Outcome, describe_config
-from playground.presets import PRESETS
+from playground.settings.config import LECTURE
+from playground.settings.presets import PRESETS
 
 
 @dataclass(frozen=True)

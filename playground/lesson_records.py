@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playground.config import ExperimentConfig
+from playground.settings.config import ExperimentConfig
 
 RECORDS_DIR = Path(__file__).parent / "lesson_records"
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from playground.config import ExperimentConfig
-from playground.presets import PRESETS
+from playground.settings.config import ExperimentConfig
+from playground.settings.presets import PRESETS
 from playground.snapshots import EpochRecord, RunState, Snapshot
 from playground.workers import wait_in_words
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.config import LECTURE, OPTIMIZERS, ExperimentConfig
 from playground.numpy_net import count_parameters, planned_layers
+from playground.settings.config import LECTURE, OPTIMIZERS, ExperimentConfig
 
 MB = 1024 * 1024
 OPTIMIZER_SLOTS = {name: optimizer.slots for name, optimizer in OPTIMIZERS.items()}  # declared in choices.py

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import keras
 import numpy as np
 
-from playground.config import ExperimentConfig
+from playground.settings.config import ExperimentConfig
 from playground.snapshots import BatchPoint, BoundedHistory, EpochRecord, RunState
 from playground.stop_rules import collapse_message, threshold_reason, time_limit_reason
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import keras
 
-from playground.config import OPTIMIZERS, ExperimentConfig
 from playground.layers import keras_layer
 from playground.numpy_net import planned_layers
+from playground.settings.config import OPTIMIZERS, ExperimentConfig
 
 NUM_CLASSES = 10
 

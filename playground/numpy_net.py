@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from playground.choices import ARCHITECTURES
-from playground.config import ExperimentConfig
 from playground.layer_maths import activate
 from playground.layers import PlannedLayer, weight_groups
+from playground.settings.choices import ARCHITECTURES
+from playground.settings.config import ExperimentConfig
 
 NUM_CLASSES = 10
 

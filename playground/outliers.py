@@ -17,9 +17,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from playground.composites import draw_in_chunks, photo_composite, smooth_noise
-from playground.config import ExperimentConfig
 from playground.data import CLASS_NAMES, FashionMNIST, train_validation_split
 from playground.images import ImageError, preprocess_photo
+from playground.settings.config import ExperimentConfig
 
 SHAPES = ("ellipse", "box", "triangle", "polygon", "blob")
 SIDE = 112  # drawn at 4x, then shrunk to a 28x28 item like Fashion-MNIST's

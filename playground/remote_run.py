@@ -15,8 +15,8 @@ from typing import Protocol
 
 import numpy as np
 
-from playground.config import ExperimentConfig
 from playground.evaluation import Evaluation
+from playground.settings.config import ExperimentConfig
 from playground.snapshots import RunState, Snapshot
 
 

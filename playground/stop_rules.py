@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playground.config import DEFAULT_LEARNING_RATES, ExperimentConfig
+from playground.settings.config import DEFAULT_LEARNING_RATES, ExperimentConfig
 from playground.snapshots import EpochRecord
 
 

@@ -15,13 +15,13 @@ from dataclasses import replace
 import keras
 import numpy as np
 
-from playground.choices import ARCHITECTURES
-from playground.config import ExperimentConfig
 from playground.data import FashionMNIST, train_validation_split
 from playground.evaluation import Evaluation, evaluate
 from playground.input_pipeline import selected_rows, shuffled_batches, validation_batches
 from playground.live_metrics import LiveMetrics
 from playground.model import build_compiled_model
+from playground.settings.choices import ARCHITECTURES
+from playground.settings.config import ExperimentConfig
 from playground.snapshots import RunState, Snapshot
 
 

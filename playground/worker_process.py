@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 
-from playground.config import ExperimentConfig
 from playground.limits import process_rss_mb, return_freed_heap
+from playground.settings.config import ExperimentConfig
 from playground.snapshots import RunState
 from playground.worker_messages import Checkpoint, Done, Exit, Fatal, Progress, Ready, Stop, Train
 

@@ -29,11 +29,11 @@ import weakref
 from collections import deque
 from dataclasses import replace
 
-from playground.choices import ARCHITECTURES
-from playground.config import ExperimentConfig
 from playground.limits import Limits, kept_megabytes, process_rss_mb, training_megabytes
 from playground.once import once
 from playground.remote_run import RemoteRun, TrainerBusy, minutes_in_words, wait_in_words
+from playground.settings.choices import ARCHITECTURES
+from playground.settings.config import ExperimentConfig
 from playground.snapshots import RunState, Snapshot
 from playground.worker_handle import Worker
 from playground.worker_messages import Checkpoint, Done, Fatal, FromWorker, Progress, Ready, Stop, Train

@@ -60,9 +60,9 @@ def now() -> str:
 
 def first_test_image(model_path: Path, config_values: dict) -> dict:
     """Exercise 1: what the trained model says about test image 0, read in NumPy as the app reads models."""
-    from playground.config import ExperimentConfig
     from playground.data import load_fashion_mnist
     from playground.numpy_net import NumpyNet
+    from playground.settings.config import ExperimentConfig
 
     data = load_fashion_mnist()
     net = NumpyNet.from_keras_file(model_path, ExperimentConfig.from_flat_dict(config_values))
@@ -74,9 +74,9 @@ def two_neurons(model_path: Path, config_values: dict) -> list[dict]:
     """Step 3: the hidden neurons with the largest and the smallest sum for test image 0 (ReLU keeps one)."""
     import numpy as np
 
-    from playground.config import ExperimentConfig
     from playground.data import load_fashion_mnist
     from playground.numpy_net import NumpyNet
+    from playground.settings.config import ExperimentConfig
 
     data = load_fashion_mnist()
     net = NumpyNet.from_keras_file(model_path, ExperimentConfig.from_flat_dict(config_values))

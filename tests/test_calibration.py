@@ -99,7 +99,7 @@ def test_composites_spread_clothes_wider_and_shoes_taller_than_the_product_shots
 
 
 def test_with_photo_composites_swaps_a_share_of_what_will_be_trained_on(fashion):
-    from playground.config import LECTURE
+    from playground.settings.config import LECTURE
 
     config = LECTURE.replace(train_limit=400, validation_split=0.0)
     mixed = with_photo_composites(fashion, 0.1, config)
@@ -144,8 +144,8 @@ def test_two_saved_networks_calibrated_together_answer_as_an_ensemble(tmp_path, 
     import sys
 
     from playground.cli import save_for_use
-    from playground.config import LECTURE
     from playground.inference import averaged_answer, network_from_file, views
+    from playground.settings.config import LECTURE
     from playground.training import train
 
     paths = []

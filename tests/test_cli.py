@@ -11,8 +11,8 @@ import keras
 import pytest
 
 from playground.cli import config_from_args, make_parser
-from playground.config import LECTURE, SETTINGS
-from playground.presets import PRESETS
+from playground.settings.config import LECTURE, SETTINGS
+from playground.settings.presets import PRESETS
 from tests.test_config import changed_value, every_setting_changed
 
 

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from playground.choices import ARCHITECTURES, HIDDEN_ACTIVATIONS, OPTIMIZERS
-from playground.config import (
+from playground.settings.choices import ARCHITECTURES, HIDDEN_ACTIVATIONS, OPTIMIZERS
+from playground.settings.config import (
     DEFAULT_LEARNING_RATES,
     LECTURE,
     SETTINGS,
@@ -18,8 +18,8 @@ from playground.config import (
     describe_changes,
     split_known_params,
 )
-from playground.presets import PRESETS
-from playground.settings_schema import SECTIONS, WIDGETS
+from playground.settings.presets import PRESETS
+from playground.settings.schema import SECTIONS, WIDGETS
 
 
 def changed_value(name: str):

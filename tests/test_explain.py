@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from playground import charts
-from playground.config import LECTURE
 from playground.explain import Explanation, describe_heat, describe_hidden, explain_answer
 from playground.numpy_net import NumpyNet
-from playground.presets import PRESETS
+from playground.settings.config import LECTURE
+from playground.settings.presets import PRESETS
 from tests.figures import png_pixels
 from tests.test_numpy_net import random_weights
 

@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 
 from playground import exports
-from playground.config import LECTURE, ExperimentConfig
 from playground.data import CLASS_NAMES
 from playground.evaluation import evaluate
 from playground.numpy_net import NumpyNet
-from playground.presets import PRESETS
+from playground.settings.config import LECTURE, ExperimentConfig
+from playground.settings.presets import PRESETS
 from playground.snapshots import BatchPoint, EpochRecord, RunState, Snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,7 +97,7 @@ def test_writing_the_files_needs_no_tensorflow():
     script = (
         "import sys, numpy as np\n"
         "from playground import exports\n"
-        "from playground.config import LECTURE\n"
+        "from playground.settings.config import LECTURE\n"
         "w = [np.ones(s, np.float32) for s in [(784, 128), (128,), (128, 10), (10,)]]\n"
         "assert exports.keras_archive(LECTURE, w)[:2] == b'PK'\n"
         "assert exports.package_versions()['numpy']\n"

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from playground.config import LECTURE
 from playground.data import CLASS_NAMES
 from playground.evaluation import evaluate
 from playground.images import preprocess_photo
@@ -28,6 +27,7 @@ from playground.inference import (
     views,
 )
 from playground.maths import softmax
+from playground.settings.config import LECTURE
 from playground.training import train
 from tests.synthetic import make_synthetic_photo
 

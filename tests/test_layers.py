@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.config import LECTURE
 from playground.explain import explain_answer
 from playground.layers import KINDS, PlannedLayer, keras_layer
 from playground.numpy_net import NumpyNet
+from playground.settings.config import LECTURE
 from tests.test_explain import keras_gradient_times_input
 from tests.test_numpy_net import random_weights
 

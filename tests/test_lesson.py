@@ -19,7 +19,6 @@ from streamlit.testing.v1 import AppTest
 
 from playground import lesson_exercises
 from playground.cli import config_from_args, make_parser
-from playground.config import ExperimentConfig
 from playground.data import CLASS_NAMES
 from playground.images import preprocess_canvas
 from playground.inference import Classifier
@@ -35,6 +34,7 @@ from playground.lesson_records import (
     reproduce_mistake,
 )
 from playground.lesson_runs import Outcome, stopped_in_words
+from playground.settings.config import ExperimentConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")

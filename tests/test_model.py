@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.config import LECTURE
 from playground.model import build_compiled_model, build_model, model_summary_rows
-from playground.presets import PRESETS
+from playground.settings.config import LECTURE
+from playground.settings.presets import PRESETS
 
 
 def test_lecture_preset_has_101770_parameters():

@@ -6,8 +6,8 @@ import keras
 import numpy as np
 import pytest
 
-from playground.config import ARCHITECTURES, LECTURE, OPTIMIZERS
 from playground.model import SmoothedSparseCrossentropy, build_compiled_model, build_model, make_optimizer
+from playground.settings.config import ARCHITECTURES, LECTURE, OPTIMIZERS
 from playground.training import train
 
 

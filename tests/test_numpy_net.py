@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.config import LECTURE
 from playground.inference import DEFAULT_MODEL_PATH, Classifier
 from playground.numpy_net import NumpyNet, count_parameters, planned_layers, planned_summary_rows
-from playground.presets import PRESETS
+from playground.settings.config import LECTURE
+from playground.settings.presets import PRESETS
 
 CONFIGS = {name: preset.config for name, preset in PRESETS.items()} | {
     "augmented dense": LECTURE.replace(augment=True, dropout=0.2, hidden_units=(64, 32)),

@@ -7,9 +7,9 @@ import pytest
 
 from playground import composites
 from playground.composites import with_photo_composites
-from playground.config import LECTURE
 from playground.data import train_validation_split
 from playground.outliers import KINDS, outlier_images, shape_item, with_outliers
+from playground.settings.config import LECTURE
 
 
 def test_a_shape_is_a_28x28_item_bright_on_black_like_fashion_mnist():

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 from streamlit.testing.v1 import AppTest
 
-from playground.config import LECTURE, SETTINGS, ExperimentConfig, changed_settings, describe_changes
+from playground.settings.config import LECTURE, SETTINGS, ExperimentConfig, changed_settings, describe_changes
 from tests.synthetic import (
     encode,
     garment_photo,

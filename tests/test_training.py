@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from playground.config import LECTURE
+from playground.settings.config import LECTURE
 from playground.snapshots import BatchPoint, BoundedHistory, RunState
 from playground.training import TrainingRun, train
 

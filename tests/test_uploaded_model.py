@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from playground.config import LECTURE
 from playground.inference import DEFAULT_MODEL_PATH
-from playground.presets import PRESETS
+from playground.settings.config import LECTURE
+from playground.settings.presets import PRESETS
 from playground.uploaded_model import MAX_PARAMETERS, ModelFileError, read_model_upload
 from tests.synthetic import keras_file, lambda_model_file, zip_of_random_bytes
 

@@ -10,9 +10,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from playground.config import LECTURE
 from playground.inference import Classifier
 from playground.limits import Limits, kept_megabytes, training_megabytes
+from playground.settings.config import LECTURE
 from playground.snapshots import RunState, Snapshot
 from playground.worker_messages import Done
 from playground.workers import RemoteRun, TrainerBusy, WorkerPool

@@ -13,7 +13,6 @@ from playground import charts, lesson, lesson_exercises, lesson_runs
 from playground.charts.images import image_grid_alt
 from playground.charts.lesson import softmax_alt
 from playground.charts.results import neuron_weights_alt, probability_alt
-from playground.config import LECTURE
 from playground.data import CLASS_NAMES, FashionMNIST
 from playground.inference import Classifier
 from playground.lesson_records import load_mistake
@@ -29,6 +28,7 @@ from playground.pages.parts.lesson_answers import (
     reveal,
     shown,
 )
+from playground.settings.config import LECTURE
 from playground.workers import RemoteRun
 
 STEP_PARAM, EXERCISE_PARAM = "step", "exercise"  # the lesson's own keys in the address; others are left alone

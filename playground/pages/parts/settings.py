@@ -1,7 +1,7 @@
 """The Train page's sidebar: presets and every setting as keyed widgets, kept in step with the URL.
 
-Every widget is made from its field's declaration in playground.config (config.SETTINGS): a new setting needs no
-edit here. A setting's widgets are keyed "hp_<name>"; an optional one adds the toggle "hp_<name>_on"; the hidden
+Every widget is made from its field's declaration in playground.settings.config (config.SETTINGS): a new setting needs
+no edit here. A setting's widgets are keyed "hp_<name>"; an optional one adds the toggle "hp_<name>_on"; the hidden
 layers are "hp_layers" and "hp_units_0" to "hp_units_3".
 """
 
@@ -11,7 +11,9 @@ import re
 
 import streamlit as st
 
-from playground.config import (
+from playground.limits import environment_number
+from playground.pages.parts.common import current_config
+from playground.settings.config import (
     SETTINGS,
     ConfigError,
     ExperimentConfig,
@@ -19,10 +21,8 @@ from playground.config import (
     describe_changes,
     split_known_params,
 )
-from playground.limits import environment_number
-from playground.pages.parts.common import current_config
-from playground.presets import PRESETS
-from playground.settings_schema import Setting
+from playground.settings.presets import PRESETS
+from playground.settings.schema import Setting
 
 SECTIONS = {  # the sidebar's groups (Setting.section), in order
     "network": ("The network", ":material/hub:"),

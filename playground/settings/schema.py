@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from playground.choices import Choice
+from playground.settings.choices import Choice
 
 # Widget kinds the sidebar knows how to draw; "layers" is a layer count plus one size per layer.
 WIDGETS = ("radio", "selectbox", "slider", "select_slider", "number_input", "toggle", "layers")

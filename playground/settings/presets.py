@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from playground.config import LECTURE, ExperimentConfig
+from playground.settings.config import LECTURE, ExperimentConfig
 
 
 @dataclass(frozen=True)

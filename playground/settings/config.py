@@ -1,8 +1,9 @@
 """One experiment's settings: a validated dataclass whose every field declares its schema, and the lecture model.
 
 Each field's `setting(...)` holds its limits, label, one-line help and widget; the sidebar, the URL, the CLI and
-"what changed from the preset" are all made from it (playground/settings_schema.py). The named choices are tables
-of small objects in playground/choices.py; the lesson's experiments, as named presets, in playground/presets.py.
+"what changed from the preset" are all made from it (playground/settings/schema.py). The named choices are tables
+of small objects in playground/settings/choices.py; the lesson's experiments, as named presets, in
+playground/settings/presets.py.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from playground.choices import ARCHITECTURES, HIDDEN_ACTIVATIONS, OPTIMIZERS
-from playground.settings_schema import ConfigError, Setting, declared_settings, setting
+from playground.settings.choices import ARCHITECTURES, HIDDEN_ACTIVATIONS, OPTIMIZERS
+from playground.settings.schema import ConfigError, Setting, declared_settings, setting
 
 __all__ = [
     "ARCHITECTURES",
