@@ -19,7 +19,7 @@ def main() -> None:
     import keras  # noqa: F401  (so the TensorFlow share can be told apart)
 
     after_import = peak_mb()
-    from playground.data import load_fashion_mnist
+    from playground.data.fashion_mnist import load_fashion_mnist
     from playground.settings.config import LECTURE
     from playground.training import train
 

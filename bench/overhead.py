@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from playground.data import load_fashion_mnist  # noqa: E402
+from playground.data.fashion_mnist import load_fashion_mnist  # noqa: E402
 from playground.settings.config import LECTURE  # noqa: E402
 from playground.training import TrainingRun  # noqa: E402
 

@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 import numpy as np  # noqa: E402
 
 from playground.calibration import expected_calibration_error  # noqa: E402
-from playground.data import CLASS_NAMES  # noqa: E402
+from playground.data.fashion_mnist import CLASS_NAMES  # noqa: E402
 from playground.images import read_upload  # noqa: E402
 from playground.inference import DEFAULT_MODEL_PATH, Classifier  # noqa: E402
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from playground.composites import composite_images
-from playground.data import FashionMNIST, stratified_indices
+from playground.data.composites import composite_images
+from playground.data.fashion_mnist import FashionMNIST, stratified_indices
 from playground.inference import averaged_answer, familiarity, model_record, network_from_file, view_logits
 
 BINS = 10

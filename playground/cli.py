@@ -51,7 +51,7 @@ def make_parser() -> argparse.ArgumentParser:
         type=float,
         default=0.0,
         help="swap this share (0-1) of the training images for photo-like composites put through the photo "
-        "preprocessing (playground.composites)",
+        "preprocessing (playground.data.composites)",
     )
     train.add_argument(
         "--outliers",
@@ -59,7 +59,7 @@ def make_parser() -> argparse.ArgumentParser:
         type=float,
         default=0.0,
         help="give this share (0-0.5) of the training slots to shapes that are none of the ten kinds, taught as "
-        "'each kind equally likely' so the network is unsure of such things (playground.outliers)",
+        "'each kind equally likely' so the network is unsure of such things (playground.data.outliers)",
     )
     train.add_argument("--jobs", type=int, default=1, help="processes that draw the composites (same result)")
     train.add_argument("--save", metavar="PATH", help="save the trained model (.keras) and its record (.json)")
@@ -110,7 +110,7 @@ def save_path_problem(path: str) -> str | None:
 
 def shares_problem(photo_composites: float, outliers: float) -> str | None:
     """Why these shares of the training slots can't be given to composites and shapes, or None."""
-    from playground.outliers import MOST_SHARE
+    from playground.data.outliers import MOST_SHARE
 
     if not 0.0 <= photo_composites <= 1.0:
         return f"--photo-composites {photo_composites:g}: give a share from 0 to 1"
@@ -131,7 +131,7 @@ def run_train(args: argparse.Namespace) -> int:
     if problem:
         print(f"python -m playground: error: {problem}", file=sys.stderr)
         return 2
-    from playground.data import DataError, load_fashion_mnist
+    from playground.data.fashion_mnist import DataError, load_fashion_mnist
     from playground.training import RunState, TrainingRun
 
     try:
@@ -140,12 +140,12 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     if args.photo_composites:
-        from playground.composites import with_photo_composites
+        from playground.data.composites import with_photo_composites
 
         print(f"drawing {args.photo_composites:.0%} of the training images as photo composites…", file=sys.stderr)
         data = with_photo_composites(data, args.photo_composites, config, workers=args.jobs)
     if args.outliers:
-        from playground.outliers import with_outliers
+        from playground.data.outliers import with_outliers
 
         print(f"drawing shapes for {args.outliers:.0%} of the training slots…", file=sys.stderr)
         shaped = with_outliers(data, args.outliers, config, workers=args.jobs)
@@ -223,7 +223,7 @@ def write_record(args, config: ExperimentConfig, snap, seconds: float, parameter
 
 def run_calibrate(args: argparse.Namespace) -> int:
     from playground.calibration import calibrate
-    from playground.data import DataError, load_fashion_mnist
+    from playground.data.fashion_mnist import DataError, load_fashion_mnist
 
     try:
         calibration = calibrate(args.model, load_fashion_mnist(), args.images, args.seed, args.jobs)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.data import CLASS_NAMES
+from playground.data.fashion_mnist import CLASS_NAMES
 from playground.layer_maths import activate
 from playground.numpy_net import NumpyNet
 

@@ -19,7 +19,7 @@ from importlib import metadata
 
 import numpy as np
 
-from playground.data import CLASS_NAMES
+from playground.data.fashion_mnist import CLASS_NAMES
 from playground.layers import PlannedLayer, weight_groups
 from playground.numpy_net import NUM_CLASSES, count_parameters, planned_layers
 from playground.settings.config import ExperimentConfig

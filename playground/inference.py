@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from playground.data import CLASS_NAMES
+from playground.data.fashion_mnist import CLASS_NAMES
 from playground.maths import softmax
 
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"

@@ -15,7 +15,7 @@ from dataclasses import replace
 import keras
 import numpy as np
 
-from playground.data import FashionMNIST, train_validation_split
+from playground.data.fashion_mnist import FashionMNIST, train_validation_split
 from playground.evaluation import Evaluation, evaluate
 from playground.input_pipeline import selected_rows, shuffled_batches, validation_batches
 from playground.live_metrics import LiveMetrics

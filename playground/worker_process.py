@@ -23,7 +23,7 @@ WORKER_NICENESS = 10
 def worker_main(connection) -> None:
     """Runs in the worker process: load TensorFlow and the data once, then train one run after another."""
     os.nice(WORKER_NICENESS)
-    from playground.data import DataError, load_fashion_mnist
+    from playground.data.fashion_mnist import DataError, load_fashion_mnist
     from playground.training import TrainingRun
 
     try:

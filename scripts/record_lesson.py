@@ -60,7 +60,7 @@ def now() -> str:
 
 def first_test_image(model_path: Path, config_values: dict) -> dict:
     """Exercise 1: what the trained model says about test image 0, read in NumPy as the app reads models."""
-    from playground.data import load_fashion_mnist
+    from playground.data.fashion_mnist import load_fashion_mnist
     from playground.numpy_net import NumpyNet
     from playground.settings.config import ExperimentConfig
 
@@ -74,7 +74,7 @@ def two_neurons(model_path: Path, config_values: dict) -> list[dict]:
     """Step 3: the hidden neurons with the largest and the smallest sum for test image 0 (ReLU keeps one)."""
     import numpy as np
 
-    from playground.data import load_fashion_mnist
+    from playground.data.fashion_mnist import load_fashion_mnist
     from playground.numpy_net import NumpyNet
     from playground.settings.config import ExperimentConfig
 
@@ -123,7 +123,7 @@ def record_run(name: str) -> dict:
 
 
 def record_mistake(name: str) -> dict:
-    from playground.data import load_fashion_mnist
+    from playground.data.fashion_mnist import load_fashion_mnist
 
     data = load_fashion_mnist()
     error_type, message = reproduce_mistake(name, data.train_images, data.train_labels)

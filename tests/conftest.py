@@ -15,7 +15,7 @@ os.environ["PLAYGROUND_SETTINGS_DELAY"] = "0"
 @pytest.fixture(scope="session")
 def fashion():
     """The real Fashion-MNIST, from the Debian package or FASHION_MNIST_DIR; the suite needs it."""
-    from playground.data import load_fashion_mnist
+    from playground.data.fashion_mnist import load_fashion_mnist
 
     return load_fashion_mnist()
 

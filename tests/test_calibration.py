@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from playground.calibration import expected_calibration_error, fit_temperature
-from playground.composites import composite_images, photo_composite, with_photo_composites
+from playground.data.composites import composite_images, photo_composite, with_photo_composites
 from playground.inference import Calibration, Classifier, Prediction, familiarity, softmax
 
 
@@ -70,7 +70,7 @@ def test_composites_are_28x28_garments_and_the_same_for_any_number_of_workers(fa
     assert one.shape == (12, 28, 28) and one.dtype == np.uint8
     assert not np.array_equal(one, images)  # they went through the photo preprocessing
     assert (one.reshape(12, -1).max(axis=1) == 255).all()  # each stretched to full brightness, like Fashion-MNIST
-    from playground import composites
+    from playground.data import composites
 
     small_chunks = composites.CHUNK
     try:
@@ -87,7 +87,7 @@ def test_a_photo_composite_is_a_photo_sized_rgb_picture(fashion):
 
 def test_composites_spread_clothes_wider_and_shoes_taller_than_the_product_shots(fashion):
     """Laid flat, clothes are wider than Fashion-MNIST's items; shoes from above are taller than from the side."""
-    from playground.composites import _spread
+    from playground.data.composites import _spread
 
     rng = np.random.default_rng(0)
     item = Image.fromarray(fashion.train_images[0]).convert("RGBA").resize((112, 112))  # as _garment draws it

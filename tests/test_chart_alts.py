@@ -10,7 +10,7 @@ from playground.charts.confusion import confusion_alt
 from playground.charts.images import image_grid_alt
 from playground.charts.lesson import softmax_alt
 from playground.charts.results import accuracy_alt, comparison_alt, per_class_alt, probability_alt
-from playground.data import CLASS_NAMES
+from playground.data.fashion_mnist import CLASS_NAMES
 from playground.maths import softmax
 
 

@@ -8,8 +8,15 @@ import shutil
 import numpy as np
 import pytest
 
-from playground import data
-from playground.data import CLASS_NAMES, FILES, DataError, load_folder, stratified_indices, train_validation_split
+from playground.data import fashion_mnist as data
+from playground.data.fashion_mnist import (
+    CLASS_NAMES,
+    FILES,
+    DataError,
+    load_folder,
+    stratified_indices,
+    train_validation_split,
+)
 
 
 def test_real_dataset_shapes_and_types(fashion):

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from playground import exports
-from playground.data import CLASS_NAMES
+from playground.data.fashion_mnist import CLASS_NAMES
 from playground.evaluation import evaluate
 from playground.numpy_net import NumpyNet
 from playground.settings.config import LECTURE, ExperimentConfig

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from playground.data import CLASS_NAMES
+from playground.data.fashion_mnist import CLASS_NAMES
 from playground.evaluation import evaluate
 from playground.images import preprocess_photo
 from playground.inference import (
@@ -212,7 +212,7 @@ def test_the_shipped_model_is_unsure_of_shapes_that_are_no_garment():
     """Its networks were shown shapes taught as "each kind equally likely" (train --outliers). Shapes drawn from
     another seed, never trained on, get an unsure answer; the two networks shipped before were very sure of
     12.5% of these and unsure of 47.5%."""
-    from playground.outliers import outlier_images
+    from playground.data.outliers import outlier_images
 
     page = Classifier.pretrained()
     answers = [page.predict(image) for image in outlier_images(200, seed=2026)]

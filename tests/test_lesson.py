@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from playground import lesson_exercises
 from playground.cli import config_from_args, make_parser
-from playground.data import CLASS_NAMES
+from playground.data.fashion_mnist import CLASS_NAMES
 from playground.images import preprocess_canvas
 from playground.inference import Classifier
 from playground.lesson import STEPS, flatten_frames, lesson_facts, neuron_sum, step_from_param

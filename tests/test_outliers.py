@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground import composites
-from playground.composites import with_photo_composites
-from playground.data import train_validation_split
-from playground.outliers import KINDS, outlier_images, shape_item, with_outliers
+from playground.data import composites
+from playground.data.composites import with_photo_composites
+from playground.data.fashion_mnist import train_validation_split
+from playground.data.outliers import KINDS, outlier_images, shape_item, with_outliers
 from playground.settings.config import LECTURE
 
 

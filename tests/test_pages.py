@@ -334,7 +334,7 @@ def test_the_web_process_never_loads_tensorflow(fashion, tmp_path):
 
 
 def test_missing_or_corrupt_dataset_gets_a_message_not_a_traceback(monkeypatch):
-    from playground.data import DataError
+    from playground.data.fashion_mnist import DataError
     from playground.pages.parts import common
 
     def corrupt():

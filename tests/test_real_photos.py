@@ -112,7 +112,7 @@ def test_a_shoe_redrawn_as_a_pair_seen_from_above_is_two_tall_shapes_side_by_sid
     """composites.pair_from_above, for the retrain planned in pretrained/README.md (session 12)."""
     import numpy as np
 
-    from playground.composites import pair_from_above
+    from playground.data.composites import pair_from_above
     from playground.regions import bbox
     from playground.regions import label as regions
 

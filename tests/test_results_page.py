@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import streamlit
 
-from playground.data import CLASS_NAMES
+from playground.data.fashion_mnist import CLASS_NAMES
 from playground.numpy_net import NumpyNet
 from tests.test_pages import fresh_session_lab, open_page, rerun_until, train_until_done  # noqa: F401
 

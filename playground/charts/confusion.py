@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from playground.charts.style import DARK_BLUE, DARK_ORANGE, OUTLINE, apply_style, plural
-from playground.data import CLASS_NAMES
+from playground.data.fashion_mnist import CLASS_NAMES
 
 
 def confusion_figure(confusion: np.ndarray, class_names: Sequence[str] = CLASS_NAMES) -> go.Figure:

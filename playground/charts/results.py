@@ -21,7 +21,7 @@ from playground.charts.style import (
     plural,
     show_empty,
 )
-from playground.data import CLASS_NAMES
+from playground.data.fashion_mnist import CLASS_NAMES
 
 
 def per_class_accuracy_figure(

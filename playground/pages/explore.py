@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from playground.data import SAMPLES_PER_CLASS, sample_strip
+from playground.data.fashion_mnist import SAMPLES_PER_CLASS, sample_strip
 from playground.pages.parts.common import dataset, training_badge
 
 st.title("Explore the data")

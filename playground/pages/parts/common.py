@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground.data import DataError, FashionMNIST, load_fashion_mnist
+from playground.data.fashion_mnist import DataError, FashionMNIST, load_fashion_mnist
 from playground.settings.config import LECTURE, ExperimentConfig
 from playground.snapshots import RunState, Snapshot
 from playground.workers import RemoteRun, WorkerPool, default_pool

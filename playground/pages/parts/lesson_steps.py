@@ -13,7 +13,7 @@ from playground import charts, lesson, lesson_exercises, lesson_runs
 from playground.charts.images import image_grid_alt
 from playground.charts.lesson import softmax_alt
 from playground.charts.results import neuron_weights_alt, probability_alt
-from playground.data import CLASS_NAMES, FashionMNIST
+from playground.data.fashion_mnist import CLASS_NAMES, FashionMNIST
 from playground.inference import Classifier
 from playground.lesson_records import load_mistake
 from playground.numpy_net import count_parameters

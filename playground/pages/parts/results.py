@@ -11,7 +11,7 @@ from playground.charts.confusion import clickable_confusion_figure, clicked_cell
 from playground.charts.images import image_grid_alt
 from playground.charts.results import accuracy_alt, comparison_alt, neuron_weights_alt, per_class_alt
 from playground.charts.style import plotly_config
-from playground.data import CLASS_NAMES, FashionMNIST
+from playground.data.fashion_mnist import CLASS_NAMES, FashionMNIST
 from playground.evaluation import Evaluation, verdict
 from playground.numpy_net import first_layer_kernel
 from playground.pages.parts.downloads import show_downloads, show_running_download

@@ -16,8 +16,8 @@ import dataclasses
 import numpy as np
 from PIL import Image, ImageDraw
 
-from playground.composites import draw_in_chunks, photo_composite, smooth_noise
-from playground.data import CLASS_NAMES, FashionMNIST, train_validation_split
+from playground.data.composites import draw_in_chunks, photo_composite, smooth_noise
+from playground.data.fashion_mnist import CLASS_NAMES, FashionMNIST, train_validation_split
 from playground.images import ImageError, preprocess_photo
 from playground.settings.config import ExperimentConfig
 

@@ -16,7 +16,7 @@ import dataclasses
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from playground.data import FashionMNIST, train_validation_split
+from playground.data.fashion_mnist import FashionMNIST, train_validation_split
 from playground.images import ImageError, preprocess_photo
 from playground.settings.config import ExperimentConfig
 
@@ -37,7 +37,7 @@ CHUNK = 500  # composites drawn from one random stream: the result does not depe
 
 def photo_composite(item: np.ndarray, label: int | None, rng: np.random.Generator) -> Image.Image:
     """A photo-like RGB picture of one 28x28 Fashion-MNIST item (label picks pairs for shoes, hangers for tops;
-    None for an item that is none of the ten kinds, playground.outliers)."""
+    None for an item that is none of the ten kinds, playground.data.outliers)."""
     longest = int(rng.integers(*FRAME))
     aspect = float(rng.uniform(0.7, 1.35))  # width / height: phones shoot portrait and landscape
     width, height = (longest, round(longest / aspect)) if aspect >= 1 else (round(longest * aspect), longest)
