@@ -3,7 +3,7 @@ sandboxed child, one at a time. Per file: the verdict (answered, refused by a ch
 for time or memory, or crashed), the first 80 characters of the message, the seconds, the child's peak resident
 memory (see web_high_water_mb: ru_maxrss of a child started by vfork + exec counts its parent's high-water mark),
 and this (web) process's resident memory before and after. Then what the sandbox costs per upload: a
-valid model read ten times through it versus read in this process (playground.uploaded_model._read, no child),
+valid model read ten times through it versus read in this process (playground.network.uploaded_model._read, no child),
 medians. Prints one JSON object. Wall-clock times depend on the machine's load, which is reported too.
 
     python bench/hostile.py
@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from playground import sandbox, uploaded_model  # noqa: E402
-from playground.uploaded_model import ModelFileError, model_from_child  # noqa: E402
+from playground.network.uploaded_model import ModelFileError, model_from_child  # noqa: E402
 from tests import hostile  # noqa: E402
 
 

@@ -30,7 +30,7 @@ from playground import charts  # noqa: E402
 from playground.explain import explain_answer  # noqa: E402
 from playground.images import preprocess_canvas  # noqa: E402
 from playground.inference import Classifier  # noqa: E402
-from playground.numpy_net import NumpyNet  # noqa: E402
+from playground.network.numpy_net import NumpyNet  # noqa: E402
 
 TRIALS, WARMUP = 300, 20
 STAGES = ("preprocess", "model", "explain", "explain_charts")
@@ -64,7 +64,7 @@ def load_classifier(args) -> Classifier:
     if args.keras:
         return Classifier.loaded_by_keras()
     if args.model:
-        from playground.uploaded_model import read_model_upload
+        from playground.network.uploaded_model import read_model_upload
 
         with open(args.model, "rb") as file:
             model = read_model_upload(file.read(), os.path.basename(args.model))

@@ -195,7 +195,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 def save_for_use(model, config: ExperimentConfig, path: str) -> None:
     """Save the trained weights without the optimizer's state: a third of the file, and all a page needs."""
-    from playground.model import build_model
+    from playground.network.model import build_model
 
     usable = build_model(config)
     usable.set_weights(model.get_weights())

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.data.fashion_mnist import CLASS_NAMES
-from playground.layer_maths import activate
-from playground.numpy_net import NumpyNet
+from playground.network.layer_maths import activate
+from playground.network.numpy_net import NumpyNet
 
 TOP_NEURONS = 8  # the most active hidden neurons whose weights are drawn
 TOP_MAPS = 32  # the most active feature maps drawn (the playground's CNN has 32; an uploaded model may have more)

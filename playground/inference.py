@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from playground.data.fashion_mnist import CLASS_NAMES
-from playground.maths import softmax
+from playground.network.maths import softmax
 
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 DEFAULT_MODEL_PATH = PRETRAINED_DIR / "fashion_cnn.keras"
@@ -133,7 +133,7 @@ class Prediction:
 class Classifier:
     """A network wrapped for one-image-at-a-time use, called directly (~1 ms, not Keras predict's ~50 ms).
 
-    The model is a playground.numpy_net.NumpyNet in the app (no TensorFlow in the web process) or any Keras
+    The model is a playground.network.numpy_net.NumpyNet in the app (no TensorFlow in the web process) or any Keras
     model (the CLI's --model); both are called as model(batch, training=False).
     """
 
@@ -175,7 +175,7 @@ class Classifier:
     @classmethod
     def from_weights(cls, config, weights: list[np.ndarray], description: str = "") -> Classifier:
         """A training run's model from its weights (at one of its epochs), run in NumPy."""
-        from playground.numpy_net import NumpyNet
+        from playground.network.numpy_net import NumpyNet
 
         return cls(NumpyNet.from_config(config, weights), description)
 
@@ -212,7 +212,7 @@ def averaged_answer(scores: np.ndarray, temperature: float) -> np.ndarray:
 
 def network_from_file(path: str | Path):
     """A network saved by `train --save`, read into NumPy with the config from its record (the .json beside it)."""
-    from playground.numpy_net import NumpyNet
+    from playground.network.numpy_net import NumpyNet
     from playground.settings.config import ExperimentConfig
 
     record = model_record(path)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.maths import relu, softmax
-from playground.numpy_net import planned_summary_rows
+from playground.network.maths import relu, softmax
+from playground.network.numpy_net import planned_summary_rows
 from playground.settings.config import LECTURE
 from playground.settings.presets import PRESETS
 

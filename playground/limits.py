@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.numpy_net import count_parameters, planned_layers
+from playground.network.numpy_net import count_parameters, planned_layers
 from playground.settings.config import LECTURE, OPTIMIZERS, ExperimentConfig
 
 MB = 1024 * 1024

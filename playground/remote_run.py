@@ -15,7 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
-from playground.evaluation import Evaluation
+from playground.network.evaluation import Evaluation
 from playground.settings.config import ExperimentConfig
 from playground.snapshots import RunState, Snapshot
 

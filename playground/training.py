@@ -16,10 +16,10 @@ import keras
 import numpy as np
 
 from playground.data.fashion_mnist import FashionMNIST, train_validation_split
-from playground.evaluation import Evaluation, evaluate
 from playground.input_pipeline import selected_rows, shuffled_batches, validation_batches
 from playground.live_metrics import LiveMetrics
-from playground.model import build_compiled_model
+from playground.network.evaluation import Evaluation, evaluate
+from playground.network.model import build_compiled_model
 from playground.settings.choices import ARCHITECTURES
 from playground.settings.config import ExperimentConfig
 from playground.snapshots import RunState, Snapshot

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.evaluation import Evaluation
+from playground.network.evaluation import Evaluation
 from playground.snapshots import Snapshot
 
 # -- To the worker

@@ -61,7 +61,7 @@ def now() -> str:
 def first_test_image(model_path: Path, config_values: dict) -> dict:
     """Exercise 1: what the trained model says about test image 0, read in NumPy as the app reads models."""
     from playground.data.fashion_mnist import load_fashion_mnist
-    from playground.numpy_net import NumpyNet
+    from playground.network.numpy_net import NumpyNet
     from playground.settings.config import ExperimentConfig
 
     data = load_fashion_mnist()
@@ -75,7 +75,7 @@ def two_neurons(model_path: Path, config_values: dict) -> list[dict]:
     import numpy as np
 
     from playground.data.fashion_mnist import load_fashion_mnist
-    from playground.numpy_net import NumpyNet
+    from playground.network.numpy_net import NumpyNet
     from playground.settings.config import ExperimentConfig
 
     data = load_fashion_mnist()

@@ -1,4 +1,4 @@
-"""Tasks that misbehave on purpose, for tests/test_sandbox.py: each is run in playground.sandbox's child."""
+"""Tasks that misbehave on purpose, for tests/test_sandbox.py: each is run in playground.network.sandbox's child."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from playground.charts.images import image_grid_alt
 from playground.charts.lesson import softmax_alt
 from playground.charts.results import accuracy_alt, comparison_alt, per_class_alt, probability_alt
 from playground.data.fashion_mnist import CLASS_NAMES
-from playground.maths import softmax
+from playground.network.maths import softmax
 
 
 def test_probability_alt_names_the_guess_first_and_the_next_two():

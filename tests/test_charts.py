@@ -25,8 +25,8 @@ from playground.charts import (
 from playground.charts import images as image_charts
 from playground.charts.style import BLUE, ORANGE, OTHER_BARS, WAITING_TEXT
 from playground.data.fashion_mnist import CLASS_NAMES
-from playground.evaluation import Evaluation, confusion_matrix, verdict
-from playground.maths import relu, softmax
+from playground.network.evaluation import Evaluation, confusion_matrix, verdict
+from playground.network.maths import relu, softmax
 from playground.snapshots import BatchPoint, EpochRecord, RunState, Snapshot
 from tests.figures import png_pixels
 

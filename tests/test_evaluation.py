@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from playground.evaluation import Evaluation, confusion_matrix, evaluate
+from playground.network.evaluation import Evaluation, confusion_matrix, evaluate
 
 
 class FixedModel:

@@ -8,7 +8,7 @@ import pytest
 
 from playground import charts
 from playground.explain import Explanation, describe_heat, describe_hidden, explain_answer
-from playground.numpy_net import NumpyNet
+from playground.network.numpy_net import NumpyNet
 from playground.settings.config import LECTURE
 from playground.settings.presets import PRESETS
 from tests.figures import png_pixels
@@ -25,7 +25,7 @@ CONFIGS = {
 
 
 def keras_and_numpy(config, seed: int = 0):
-    from playground.model import build_model
+    from playground.network.model import build_model
 
     model = build_model(config)
     model.set_weights(random_weights(model, np.random.default_rng(seed)))
@@ -123,7 +123,7 @@ def test_the_cnn_shows_its_first_layers_feature_maps(fashion):
 
 
 def test_a_network_without_a_hidden_layer_says_so():
-    from playground.layers import PlannedLayer
+    from playground.network.layers import PlannedLayer
 
     rng = np.random.default_rng(0)
     plan = [
@@ -209,7 +209,7 @@ def test_feature_maps_share_one_brightness_scale():
 
 def test_at_most_32_feature_maps_are_drawn_the_most_active_first():
     from playground.explain import TOP_MAPS
-    from playground.layers import PlannedLayer
+    from playground.network.layers import PlannedLayer
 
     rng = np.random.default_rng(3)
     plan = [

@@ -15,10 +15,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from playground import exports
 from playground.data.fashion_mnist import CLASS_NAMES
-from playground.evaluation import evaluate
-from playground.numpy_net import NumpyNet
+from playground.network import exports
+from playground.network.evaluation import evaluate
+from playground.network.numpy_net import NumpyNet
 from playground.settings.config import LECTURE, ExperimentConfig
 from playground.settings.presets import PRESETS
 from playground.snapshots import BatchPoint, EpochRecord, RunState, Snapshot
@@ -57,7 +57,7 @@ def layer_configs(model) -> list[dict]:
 def test_the_keras_file_opens_in_safe_mode_and_answers_exactly_as_the_trained_model(name, fashion, tmp_path):
     import keras
 
-    from playground.model import build_model
+    from playground.network.model import build_model
 
     config = CONFIGS[name]
     model = build_model(config)

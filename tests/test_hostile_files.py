@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from playground import sandbox
-from playground.uploaded_model import ModelFileError, read_model_upload
+from playground.network import sandbox
+from playground.network.uploaded_model import ModelFileError, read_model_upload
 from tests import hostile
 
 MAX_MESSAGE = 600

@@ -12,7 +12,6 @@ import pytest
 from PIL import Image
 
 from playground.data.fashion_mnist import CLASS_NAMES
-from playground.evaluation import evaluate
 from playground.images import preprocess_photo
 from playground.inference import (
     DEFAULT_MODEL_PATH,
@@ -26,7 +25,8 @@ from playground.inference import (
     view_logits,
     views,
 )
-from playground.maths import softmax
+from playground.network.evaluation import evaluate
+from playground.network.maths import softmax
 from playground.settings.config import LECTURE
 from playground.training import train
 from tests.synthetic import make_synthetic_photo

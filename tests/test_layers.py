@@ -1,5 +1,5 @@
-"""Every layer kind in playground.layers' table against Keras itself: built from its settings, it answers in NumPy
-as Keras does, its gradient is TensorFlow's, and a .keras file holding it reads back through the upload checks.
+"""Every layer kind in playground.network.layers' table against Keras itself: built from its settings, it answers in
+NumPy as Keras does, its gradient is TensorFlow's, and a .keras file holding it reads back through the upload checks.
 A new kind needs one example here."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from playground.explain import explain_answer
-from playground.layers import KINDS, PlannedLayer, keras_layer
-from playground.numpy_net import NumpyNet
+from playground.network.layers import KINDS, PlannedLayer, keras_layer
+from playground.network.numpy_net import NumpyNet
 from playground.settings.config import LECTURE
 from tests.test_explain import keras_gradient_times_input
 from tests.test_numpy_net import random_weights
@@ -59,7 +59,7 @@ def test_every_kind_has_an_example():
 def test_a_kind_runs_in_numpy_as_in_keras_and_reads_back_from_its_file(kind, fashion, tmp_path):
     import keras
 
-    from playground.uploaded_model import _read
+    from playground.network.uploaded_model import _read
 
     plan = EXAMPLES[kind]
     keras.utils.set_random_seed(0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.model import build_compiled_model, build_model, model_summary_rows
+from playground.network.model import build_compiled_model, build_model, model_summary_rows
 from playground.settings.config import LECTURE
 from playground.settings.presets import PRESETS
 

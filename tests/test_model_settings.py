@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from playground.model import SmoothedSparseCrossentropy, build_compiled_model, build_model, make_optimizer
+from playground.network.model import SmoothedSparseCrossentropy, build_compiled_model, build_model, make_optimizer
 from playground.settings.config import ARCHITECTURES, LECTURE, OPTIMIZERS
 from playground.training import train
 

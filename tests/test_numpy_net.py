@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from playground.inference import DEFAULT_MODEL_PATH, Classifier
-from playground.numpy_net import NumpyNet, count_parameters, planned_layers, planned_summary_rows
+from playground.network.numpy_net import NumpyNet, count_parameters, planned_layers, planned_summary_rows
 from playground.settings.config import LECTURE
 from playground.settings.presets import PRESETS
 
@@ -21,7 +21,7 @@ CONFIGS = {name: preset.config for name, preset in PRESETS.items()} | {
 
 @pytest.mark.parametrize("name", list(CONFIGS))
 def test_the_plan_matches_what_keras_builds(name):
-    from playground.model import build_model, model_summary_rows
+    from playground.network.model import build_model, model_summary_rows
 
     config = CONFIGS[name]
     model = build_model(config)
@@ -43,7 +43,7 @@ def random_weights(model, rng: np.random.Generator) -> list[np.ndarray]:
 
 @pytest.mark.parametrize("name", ["lecture", "cnn", "augmented dense", "cnn tanh raw", "elu", "sigmoid"])
 def test_numpy_answers_match_keras(name, fashion):
-    from playground.model import build_model
+    from playground.network.model import build_model
 
     config = CONFIGS[name]
     model = build_model(config)
@@ -84,7 +84,7 @@ def test_logits_are_what_the_softmax_is_taken_of(fashion):
     """Calibration divides the logits and measures their log-sum-exp: they must be Keras' pre-softmax scores."""
     import keras
 
-    from playground.model import build_model
+    from playground.network.model import build_model
 
     config = CONFIGS["cnn"]
     model = build_model(config)

@@ -12,7 +12,7 @@ import pytest
 import streamlit
 
 from playground.data.fashion_mnist import CLASS_NAMES
-from playground.numpy_net import NumpyNet
+from playground.network.numpy_net import NumpyNet
 from tests.test_pages import fresh_session_lab, open_page, rerun_until, train_until_done  # noqa: F401
 
 LECTURE_FILES = {

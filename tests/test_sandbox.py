@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from playground import sandbox
+from playground.network import sandbox
 
 NAMES = ("echo", "crash", "hang", "spin", "allocate", "flood", "forged")
 TASKS = {name: ("tests.sandbox_tasks", name) for name in NAMES}

@@ -90,7 +90,7 @@ def test_a_drawing_shows_only_what_the_model_sees():
 @pytest.fixture(scope="module")
 def dense_model(tmp_path_factory) -> bytes:
     """The lecture's dense network (random initial weights) as a visitor would download it: a .keras file."""
-    from playground.model import build_model
+    from playground.network.model import build_model
 
     path = tmp_path_factory.mktemp("upload") / "dense.keras"
     build_model(LECTURE).save(path)
@@ -124,7 +124,7 @@ def texts(at: AppTest, kind: str) -> list[str]:
 
 def test_an_uploaded_model_answers_and_explains_its_answer(dense_model, boot_png):
     from playground.images import read_upload
-    from playground.uploaded_model import read_model_upload
+    from playground.network.uploaded_model import read_model_upload
 
     at = upload_model(model_page(), "dense.keras", dense_model)
     assert "Answering: dense.keras: a dense network with 101,770 weights." in texts(at, "caption")
@@ -163,7 +163,7 @@ def test_the_visitors_own_model_explains_too(boot_png, monkeypatch):
     """A finished run's weights (here the lecture network's initial ones) answer and explain through NumPy."""
     from types import SimpleNamespace
 
-    from playground.model import build_model
+    from playground.network.model import build_model
     from playground.pages.parts import common
 
     weights = build_model(LECTURE.replace(hidden_units=(64,))).get_weights()
@@ -181,7 +181,7 @@ def test_the_visitors_own_model_explains_too(boot_png, monkeypatch):
 
 
 def read_error(data: bytes) -> str:
-    from playground.uploaded_model import ModelFileError, read_model_upload
+    from playground.network.uploaded_model import ModelFileError, read_model_upload
 
     with pytest.raises(ModelFileError) as refused:
         read_model_upload(data)

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from playground.inference import DEFAULT_MODEL_PATH
+from playground.network.uploaded_model import MAX_PARAMETERS, ModelFileError, read_model_upload
 from playground.settings.config import LECTURE
 from playground.settings.presets import PRESETS
-from playground.uploaded_model import MAX_PARAMETERS, ModelFileError, read_model_upload
 from tests.synthetic import keras_file, lambda_model_file, zip_of_random_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def trained_keras_file(config, fashion, path: Path) -> bytes:
     """A playground model trained for one short epoch (so its weights are not the initial ones), saved by Keras."""
-    from playground.model import build_compiled_model
+    from playground.network.model import build_compiled_model
 
     model = build_compiled_model(config)
     model.fit(fashion.train_images[:512], fashion.train_labels[:512], epochs=1, batch_size=64, verbose=0)
@@ -136,7 +136,7 @@ def test_reading_an_upload_never_imports_tensorflow_or_keras(saved, tmp_path):
     path = tmp_path / "m.keras"
     path.write_bytes(saved["cnn"])
     script = (
-        "import sys; from playground.uploaded_model import read_model_upload; "
+        "import sys; from playground.network.uploaded_model import read_model_upload; "
         f"read_model_upload(open({str(path)!r}, 'rb').read()); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('keras', 'tensorflow')))"
     )
@@ -212,7 +212,7 @@ def test_a_bad_file_gets_a_plain_reason(case, dense_file, tmp_path):
 @pytest.fixture(scope="module")
 def dense_file(tmp_path_factory) -> bytes:
     """An untrained playground dense model (Flatten, Dense 128 relu, Dense 10 softmax) as .keras bytes."""
-    from playground.model import build_model
+    from playground.network.model import build_model
 
     path = tmp_path_factory.mktemp("dense") / "dense.keras"
     build_model(LECTURE).save(path)

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from playground.charts.style import BLUE, ORANGE, OTHER_BARS, apply_style
-from playground.maths import relu, softmax
+from playground.network.maths import relu, softmax
 
 
 def softmax_figure(values: Sequence[float], temperature: float = 1.0, labels: Sequence[str] | None = None) -> go.Figure:

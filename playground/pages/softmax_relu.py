@@ -8,7 +8,7 @@ import streamlit as st
 from playground import charts
 from playground.charts.lesson import relu_alt, softmax_alt
 from playground.charts.style import plotly_config
-from playground.maths import relu, softmax
+from playground.network.maths import relu, softmax
 from playground.pages.parts.common import training_badge
 
 LESSON_VALUES = (1.0, 3.0, 4.0, 2.0)

@@ -12,7 +12,7 @@ import time
 
 import streamlit as st
 
-from playground.numpy_net import planned_summary_rows
+from playground.network.numpy_net import planned_summary_rows
 from playground.pages.parts.common import dataset, session_lab, trainer_pool
 from playground.pages.parts.settings import first_look, first_look_sidebar, settings_delay, settings_sidebar
 from playground.pages.parts.training_panel import results, summary_markdown, training_panel, whole_live_chart_again

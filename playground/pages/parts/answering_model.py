@@ -1,7 +1,7 @@
 """Try it's choice of the model that answers: the ready-made one, the visitor's own run, or a .keras upload.
 
 Page-only widget code for playground/pages/try_it.py; the checking of an uploaded file is in the core
-(playground/uploaded_model.py), the answering in playground/inference.py.
+(playground/network/uploaded_model.py), the answering in playground/inference.py.
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.inference import Classifier, answer_networks, answer_test_accuracy, pretrained_info
-from playground.layer_plan import ModelFileError
 from playground.limits import return_freed_heap
+from playground.network.layer_plan import ModelFileError
+from playground.network.untrusted import markdown_escaped
+from playground.network.uploaded_model import MAX_PARAMETERS, read_model_upload, shown_name
 from playground.pages.parts import common
-from playground.untrusted import markdown_escaped
-from playground.uploaded_model import MAX_PARAMETERS, read_model_upload, shown_name
 
 UNREADABLE = "It could not be read as a model here. Save it again with Keras (model.save('name.keras')) and retry."
 
@@ -110,7 +110,8 @@ def uploaded_classifier() -> Classifier | None:
 
 
 def read_uploaded_model(uploaded) -> None:
-    """Read the file (in a sandboxed child: playground.uploaded_model) into the session, or keep why it was not."""
+    """Read the file (in a sandboxed child: playground.network.uploaded_model) into the session, or keep why it was
+    not."""
     state = st.session_state
     name = shown_name(uploaded.name)
     try:

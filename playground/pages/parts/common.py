@@ -1,7 +1,7 @@
 """What every page shares: the dataset (once per server), this session's runs, the chosen settings.
 
 The web process never imports TensorFlow: training runs in worker processes (playground.workers) and answers
-come from NumPy (playground.numpy_net). That also keeps Streamlit's after-run clean-up, which clears Keras'
+come from NumPy (playground.network.numpy_net). That also keeps Streamlit's after-run clean-up, which clears Keras'
 state when Keras is loaded, away from any model.
 """
 

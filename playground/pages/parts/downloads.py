@@ -1,11 +1,12 @@
 """The Train page's "Take it home" buttons: the model as .keras (also mid-training), its history, the comparison
-of runs and a record of the run. Every file is built when clicked (playground/exports.py), never kept in memory."""
+of runs and a record of the run. Every file is built when clicked (playground/network/exports.py), never kept in
+memory."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from playground import exports
+from playground.network import exports
 from playground.snapshots import RunState
 from playground.workers import RemoteRun
 

@@ -16,7 +16,7 @@ from playground.charts.results import neuron_weights_alt, probability_alt
 from playground.data.fashion_mnist import CLASS_NAMES, FashionMNIST
 from playground.inference import Classifier
 from playground.lesson_records import load_mistake
-from playground.numpy_net import count_parameters
+from playground.network.numpy_net import count_parameters
 from playground.pages.parts.common import dataset, ready_made_classifier
 from playground.pages.parts.drawing import SIDE, drawing_canvas, model_input_or_hint
 from playground.pages.parts.lesson_answers import (

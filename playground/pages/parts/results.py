@@ -6,14 +6,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from playground import charts, exports
+from playground import charts
 from playground.charts.confusion import clickable_confusion_figure, clicked_cell, confusion_alt
 from playground.charts.images import image_grid_alt
 from playground.charts.results import accuracy_alt, comparison_alt, neuron_weights_alt, per_class_alt
 from playground.charts.style import plotly_config
 from playground.data.fashion_mnist import CLASS_NAMES, FashionMNIST
-from playground.evaluation import Evaluation, verdict
-from playground.numpy_net import first_layer_kernel
+from playground.network import exports
+from playground.network.evaluation import Evaluation, verdict
+from playground.network.numpy_net import first_layer_kernel
 from playground.pages.parts.downloads import show_downloads, show_running_download
 from playground.workers import RemoteRun
 

@@ -1,13 +1,13 @@
 """The NumPy arithmetic of the playground's layers, forwards and backwards: activations, 3×3 convolution, 2×2 pooling.
 
-playground.layers says which layer kind uses which; these functions only compute, on batches, channels last.
+playground.network.layers says which layer kind uses which; these functions only compute, on batches, channels last.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from playground.maths import softmax
+from playground.network.maths import softmax
 
 NORM_EPSILON = 1e-3  # Keras' BatchNormalization default
 NUMPY_ACTIVATIONS = ("relu", "sigmoid", "tanh", "elu", "linear", "softmax")  # what activate() computes

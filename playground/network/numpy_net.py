@@ -3,8 +3,8 @@
 Training happens in worker processes (playground.workers). The web process only needs to run a trained network
 on one picture and to describe a network before it is built; doing both in NumPy keeps TensorFlow (about
 550 MB and 4 s to import) out of the process that serves every visitor. `planned_layers` is what
-playground.model.build_model builds, layer for layer; each layer runs as its kind's entry in playground.layers
-says. tests/test_numpy_net.py checks that the answers match Keras' on every preset.
+playground.network.model.build_model builds, layer for layer; each layer runs as its kind's entry in
+playground.network.layers says. tests/test_numpy_net.py checks that the answers match Keras' on every preset.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from playground.layer_maths import activate
-from playground.layers import PlannedLayer, weight_groups
+from playground.network.layer_maths import activate
+from playground.network.layers import PlannedLayer, weight_groups
 from playground.settings.choices import ARCHITECTURES
 from playground.settings.config import ExperimentConfig
 
@@ -25,8 +25,8 @@ NUM_CLASSES = 10
 
 
 def planned_layers(config: ExperimentConfig) -> list[PlannedLayer]:
-    """The layers of the network this config describes, in order: what playground.model.build_model builds in Keras
-    and NumpyNet runs (augmentation layers included: outside training they pass the picture through)."""
+    """The layers of the network this config describes, in order: what playground.network.model.build_model builds in
+    Keras and NumpyNet runs (augmentation layers included: outside training they pass the picture through)."""
     # Scaling happens in the network, in float32, so the dataset itself stays uint8.
     plan = [PlannedLayer("scale", "Rescaling", (28, 28), scale=1 / 255 if config.normalize else 1.0)]
     shape: tuple[int, ...] = (28, 28)
@@ -62,7 +62,7 @@ AUGMENTATION = (("shift", "RandomTranslation"), ("zoom", "RandomZoom"), ("contra
 
 
 def planned_summary_rows(config: ExperimentConfig) -> list[dict]:
-    """One row per layer (name, kind, output shape, parameters), as playground.model.model_summary_rows gives
+    """One row per layer (name, kind, output shape, parameters), as playground.network.model.model_summary_rows gives
     for the built model, without building it."""
     return [
         {

@@ -3,7 +3,7 @@
 Everything here is built from what the web process already holds (the config, the NumPy weights, the snapshot
 and the test results), without TensorFlow. A .keras file is a zip of config.json (the model's layers, as Keras
 serialises them), metadata.json and model.weights.h5 (one HDF5 group per layer); keras.saving.load_model reads
-ours with safe_mode=True, which tests/test_exports.py checks against the model playground.model builds.
+ours with safe_mode=True, which tests/test_exports.py checks against the model playground.network.model builds.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from importlib import metadata
 import numpy as np
 
 from playground.data.fashion_mnist import CLASS_NAMES
-from playground.layers import PlannedLayer, weight_groups
-from playground.numpy_net import NUM_CLASSES, count_parameters, planned_layers
+from playground.network.layers import PlannedLayer, weight_groups
+from playground.network.numpy_net import NUM_CLASSES, count_parameters, planned_layers
 from playground.settings.config import ExperimentConfig
 
 KERAS_VERSION = "3.15.1"  # the version whose format we write (requirements.txt pins it)

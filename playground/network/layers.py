@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground import layer_maths as maths
-from playground.untrusted import listed, number, sides
+from playground.network import layer_maths as maths
+from playground.network.untrusted import listed, number, sides
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-TASKS = {"keras-model": ("playground.uploaded_model", "read_in_child")}
+ROOT = Path(__file__).resolve().parents[2]
+TASKS = {"keras-model": ("playground.network.uploaded_model", "read_in_child")}
 RESULT_NAME = "result.npz"
 PEAK_NAME = "child_peak_kb"  # beside the task's arrays in the result
 RESULT_BYTES = 48 * 1024 * 1024  # also the child's RLIMIT_FSIZE: a million weights as float32 are 4 MB
@@ -82,7 +82,7 @@ def _run(task: str, data: bytes, limits: Limits, folder: Path) -> ChildReport:
     environment.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", HDF5_USE_FILE_LOCKING="FALSE")
     command = [
         sys.executable, "-I", "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
-        "from playground.sandbox import child_main; child_main(sys.argv[2:])",
+        "from playground.network.sandbox import child_main; child_main(sys.argv[2:])",
         str(ROOT), *TASKS[task], str(limits.memory_mb), str(limits.cpu_seconds),
     ]  # fmt: skip
     started = time.perf_counter()

@@ -5,7 +5,7 @@ virtual datasets and external or soft links point elsewhere, and filters run dec
 crafted chunk). None of that is in what Keras writes: plain groups joined by hard links, and contiguous (or
 compact) numeric datasets without filters. So everything else is refused while walking the file, before a
 single value is read, and sizes are counted with Python ints, which cannot wrap around. This runs in the
-sandboxed child (playground.sandbox): a crash in HDF5's own parsing ends only that process.
+sandboxed child (playground.network.sandbox): a crash in HDF5's own parsing ends only that process.
 """
 
 from __future__ import annotations

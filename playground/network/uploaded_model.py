@@ -3,15 +3,15 @@
 Keras' `load_model(safe_mode=True)` refuses Python code in a Lambda layer, but it still imports Keras and
 TensorFlow (about 550 MB and seconds per load) and rebuilds whatever classes the file names. The web process
 does neither: it reads the archive's config.json as plain JSON, accepts only the layer classes
-playground.numpy_net can run, with the settings it runs them with (an allow-list, so a Lambda, a custom class or
+playground.network.numpy_net can run, with the settings it runs them with (an allow-list, so a Lambda, a custom class or
 an unknown option is refused before any weight is read), checks the shapes and the size, and reads the
 weights with h5py. Nothing from the file is ever imported, unpickled or called, which is stricter than safe mode.
 
-All of that reading happens in a sandboxed child process (playground.sandbox): zlib and HDF5 are C code a crafted
-file can crash or hang, and a zip or HDF5 file can declare sizes it does not have. The child sends back plain
-arrays and the layer plan as plain JSON; the web process checks both again (playground.layer_plan.plan_from_plain,
-the costs, the shapes, finite numbers) before it builds the network.
-This module reads the file (its kind, the zip, the sizes, the weights); playground.layer_plan checks the layers.
+All of that reading happens in a sandboxed child process (playground.network.sandbox): zlib and HDF5 are C code a
+crafted file can crash or hang, and a zip or HDF5 file can declare sizes it does not have. The child sends back plain
+arrays and the layer plan as plain JSON; the web process checks both again
+(playground.network.layer_plan.plan_from_plain, the costs, the shapes, finite numbers) before it builds the network.
+This module reads the file (its kind, the zip, the sizes, the weights); playground.network.layer_plan checks the layers.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground import sandbox
-from playground.layer_plan import ADDED_CHANNEL, ModelFileError, plain_plan, plan_from_config, plan_from_plain
-from playground.layers import PlannedLayer, weight_groups
-from playground.numpy_net import NumpyNet
-from playground.safe_hdf5 import Hdf5Caps, Hdf5Damaged, Hdf5Refused, open_checked, read_floats
-from playground.safe_zip import ZipCaps, ZipDamaged, ZipRefused, read_members
+from playground.network import sandbox
+from playground.network.layer_plan import ADDED_CHANNEL, ModelFileError, plain_plan, plan_from_config, plan_from_plain
+from playground.network.layers import PlannedLayer, weight_groups
+from playground.network.numpy_net import NumpyNet
+from playground.network.safe_hdf5 import Hdf5Caps, Hdf5Damaged, Hdf5Refused, open_checked, read_floats
+from playground.network.safe_zip import ZipCaps, ZipDamaged, ZipRefused, read_members
 
 MB = 1024 * 1024
 MAX_FILE_BYTES = 20 * MB  # the app's upload limit (.streamlit/config.toml)
@@ -142,7 +142,7 @@ def _check_parameters(plan: list[PlannedLayer]) -> int:
 
 
 def read_in_child(data: bytes) -> tuple[dict, dict[str, np.ndarray]]:
-    """playground.sandbox's task: the file read and checked whole, as ({"plan", "notes"}, weights) or
+    """playground.network.sandbox's task: the file read and checked whole, as ({"plan", "notes"}, weights) or
     ({"refused": why}, {})."""
     try:
         plan, notes, weights = _read(data)
@@ -177,7 +177,7 @@ def _probe_pictures() -> np.ndarray:
 
 
 def _unpack(data: bytes) -> tuple[dict, bytes]:
-    """config.json as a dict and the weights file's bytes, each read with byte caps (playground.safe_zip)."""
+    """config.json as a dict and the weights file's bytes, each read with byte caps (playground.network.safe_zip)."""
     wanted = {"config.json": MAX_CONFIG_BYTES, "model.weights.h5": MAX_WEIGHTS_BYTES}
     try:
         members = read_members(data, wanted, ZipCaps())
@@ -207,8 +207,8 @@ def _no_constant(name: str):
 
 
 def _read_weights(weights_file: bytes, plan: list[PlannedLayer]) -> list[np.ndarray]:
-    """Each weighted layer's arrays from model.weights.h5, after the whole file passed playground.safe_hdf5's checks,
-    checked against the plan's shapes and for finite values."""
+    """Each weighted layer's arrays from model.weights.h5, after the whole file passed playground.network.safe_hdf5's
+    checks, checked against the plan's shapes and for finite values."""
     weights = []
     caps = Hdf5Caps(values=MAX_PARAMETERS, total_values=MAX_STORED_NUMBERS)
     in_file = plan[1:] if plan[0].name == ADDED_CHANNEL else plan  # that Reshape is added here, not in the file

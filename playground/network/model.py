@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import keras
 
-from playground.layers import keras_layer
-from playground.numpy_net import planned_layers
+from playground.network.layers import keras_layer
+from playground.network.numpy_net import planned_layers
 from playground.settings.config import OPTIMIZERS, ExperimentConfig
 
 NUM_CLASSES = 10
@@ -45,8 +45,8 @@ def make_loss(label_smoothing: float) -> str | keras.losses.Loss:
 
 
 def build_model(config: ExperimentConfig) -> keras.Sequential:
-    """Uncompiled model: uint8 pixels in, ten softmax probabilities out; the layers playground.numpy_net plans for
-    this config, each built as its kind's entry in playground.layers says."""
+    """Uncompiled model: uint8 pixels in, ten softmax probabilities out; the layers playground.network.numpy_net plans
+    for this config, each built as its kind's entry in playground.network.layers says."""
     keras.utils.set_random_seed(config.seed)
     stack = [keras.Input(shape=(28, 28), dtype="uint8", name="pixels")]
     stack += [keras_layer(layer, config) for layer in planned_layers(config)]

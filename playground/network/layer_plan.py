@@ -1,16 +1,16 @@
 """A saved Keras model's description (the config.json in a .keras file), checked layer by layer as plain JSON.
 
-Only the layer classes playground.numpy_net can run are accepted, with the settings it runs them with: an
+Only the layer classes playground.network.numpy_net can run are accepted, with the settings it runs them with: an
 allow-list, so a Lambda, a custom class or an unknown option is refused before any weight is read. The result is
 the plan NumpyNet runs (each layer's kind, output shape and weight shapes) and notes for the page.
 """
 
 from __future__ import annotations
 
-from playground.layer_maths import NUMPY_ACTIVATIONS
-from playground.layers import KINDS, PlannedLayer
-from playground.numpy_net import NUM_CLASSES
-from playground.untrusted import file_text, number, sides
+from playground.network.layer_maths import NUMPY_ACTIVATIONS
+from playground.network.layers import KINDS, PlannedLayer
+from playground.network.numpy_net import NUM_CLASSES
+from playground.network.untrusted import file_text, number, sides
 
 CODE_WORDS = "custom Python code, which is never run here"
 ADDED_CHANNEL = "(channel added for the model)"  # a Reshape the file does not hold: (28, 28) -> (28, 28, 1)
@@ -159,7 +159,7 @@ def _input_shape(model_config: dict, layers: list[dict]) -> tuple[int, ...]:
 
 
 class _Planner:
-    """Walks the layers once, keeping the current output shape; each kind's entry in playground.layers plans its
+    """Walks the layers once, keeping the current output shape; each kind's entry in playground.network.layers plans its
     layer from the file's settings and says, through refuse(), what does not fit."""
 
     def __init__(self, input_shape: tuple[int, ...]):
