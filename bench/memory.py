@@ -21,7 +21,7 @@ def main() -> None:
     after_import = peak_mb()
     from playground.data.fashion_mnist import load_fashion_mnist
     from playground.settings.config import LECTURE
-    from playground.training import train
+    from playground.training.engine import train
 
     data = load_fashion_mnist()
     after_data = peak_mb()

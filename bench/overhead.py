@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 
 from playground.data.fashion_mnist import load_fashion_mnist  # noqa: E402
 from playground.settings.config import LECTURE  # noqa: E402
-from playground.training import TrainingRun  # noqa: E402
+from playground.training.engine import TrainingRun  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 CONFIG = LECTURE.replace(validation_split=0.0)  # the notebook holds nothing out

@@ -132,7 +132,7 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"python -m playground: error: {problem}", file=sys.stderr)
         return 2
     from playground.data.fashion_mnist import DataError, load_fashion_mnist
-    from playground.training import RunState, TrainingRun
+    from playground.training.engine import RunState, TrainingRun
 
     try:
         data = load_fashion_mnist()

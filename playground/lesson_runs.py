@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from playground.settings.config import ExperimentConfig
 from playground.settings.presets import PRESETS
-from playground.snapshots import EpochRecord, RunState, Snapshot
+from playground.training.snapshots import EpochRecord, RunState, Snapshot
 from playground.workers import wait_in_words
 
 

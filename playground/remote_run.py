@@ -1,6 +1,6 @@
 """A run as the web process holds it: snapshots arrive from a worker, the model comes back as NumPy weights.
 
-It reads like playground.training.TrainingRun (snapshot, stop, checkpoint, evaluation) without TensorFlow. Its
+It reads like playground.training.engine.TrainingRun (snapshot, stop, checkpoint, evaluation) without TensorFlow. Its
 queue (the pool, playground.workers.WorkerPool) feeds it through the methods marked "for the queue" and answers the
 two questions it asks (RunQueue).
 """
@@ -17,7 +17,7 @@ import numpy as np
 
 from playground.network.evaluation import Evaluation
 from playground.settings.config import ExperimentConfig
-from playground.snapshots import RunState, Snapshot
+from playground.training.snapshots import RunState, Snapshot
 
 
 class TrainerBusy(Exception):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.network.evaluation import Evaluation
-from playground.snapshots import Snapshot
+from playground.training.snapshots import Snapshot
 
 # -- To the worker
 

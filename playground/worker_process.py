@@ -10,7 +10,7 @@ import os
 
 from playground.limits import process_rss_mb, return_freed_heap
 from playground.settings.config import ExperimentConfig
-from playground.snapshots import RunState
+from playground.training.snapshots import RunState
 from playground.worker_messages import Checkpoint, Done, Exit, Fatal, Progress, Ready, Stop, Train
 
 RELAY_SECONDS = 0.1  # a worker sends at most ~10 snapshots a second; the live view redraws slower than that
@@ -24,7 +24,7 @@ def worker_main(connection) -> None:
     """Runs in the worker process: load TensorFlow and the data once, then train one run after another."""
     os.nice(WORKER_NICENESS)
     from playground.data.fashion_mnist import DataError, load_fashion_mnist
-    from playground.training import TrainingRun
+    from playground.training.engine import TrainingRun
 
     try:
         data = load_fashion_mnist()

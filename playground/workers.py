@@ -34,7 +34,7 @@ from playground.once import once
 from playground.remote_run import RemoteRun, TrainerBusy, minutes_in_words, wait_in_words
 from playground.settings.choices import ARCHITECTURES
 from playground.settings.config import ExperimentConfig
-from playground.snapshots import RunState, Snapshot
+from playground.training.snapshots import RunState, Snapshot
 from playground.worker_handle import Worker
 from playground.worker_messages import Checkpoint, Done, Fatal, FromWorker, Progress, Ready, Stop, Train
 

@@ -146,7 +146,7 @@ def test_two_saved_networks_calibrated_together_answer_as_an_ensemble(tmp_path, 
     from playground.cli import save_for_use
     from playground.inference import averaged_answer, network_from_file, views
     from playground.settings.config import LECTURE
-    from playground.training import train
+    from playground.training.engine import train
 
     paths = []
     for seed in (1, 2):  # two small dense networks from different random starts, saved as `train --save` saves

@@ -27,7 +27,7 @@ from playground.charts.style import BLUE, ORANGE, OTHER_BARS, WAITING_TEXT
 from playground.data.fashion_mnist import CLASS_NAMES
 from playground.network.evaluation import Evaluation, confusion_matrix, verdict
 from playground.network.maths import relu, softmax
-from playground.snapshots import BatchPoint, EpochRecord, RunState, Snapshot
+from playground.training.snapshots import BatchPoint, EpochRecord, RunState, Snapshot
 from tests.figures import png_pixels
 
 LESSON_SOFTMAX = [0.0320586, 0.23688282, 0.64391426, 0.08714432]
@@ -479,7 +479,7 @@ def test_every_figure_uses_the_template_and_a_sensible_height():
 
 
 def test_comparison_figure_draws_each_run_in_its_own_colour():
-    from playground.snapshots import EpochRecord
+    from playground.training.snapshots import EpochRecord
 
     first = [EpochRecord(1, 0.5, 0.80, 0.45, 0.82), EpochRecord(2, 0.4, 0.85, 0.42, 0.84)]
     second = [EpochRecord(1, 0.6, 0.75, None, None)]  # no validation split

@@ -21,7 +21,7 @@ from playground.network.evaluation import evaluate
 from playground.network.numpy_net import NumpyNet
 from playground.settings.config import LECTURE, ExperimentConfig
 from playground.settings.presets import PRESETS
-from playground.snapshots import BatchPoint, EpochRecord, RunState, Snapshot
+from playground.training.snapshots import BatchPoint, EpochRecord, RunState, Snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = {

@@ -28,7 +28,7 @@ from playground.inference import (
 from playground.network.evaluation import evaluate
 from playground.network.maths import softmax
 from playground.settings.config import LECTURE
-from playground.training import train
+from playground.training.engine import train
 from tests.synthetic import make_synthetic_photo
 
 

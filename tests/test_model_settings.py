@@ -8,7 +8,7 @@ import pytest
 
 from playground.network.model import SmoothedSparseCrossentropy, build_compiled_model, build_model, make_optimizer
 from playground.settings.config import ARCHITECTURES, LECTURE, OPTIMIZERS
-from playground.training import train
+from playground.training.engine import train
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))

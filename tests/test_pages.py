@@ -547,7 +547,7 @@ def test_a_model_too_big_for_the_server_is_refused_on_the_page_and_nothing_start
 def test_a_live_view_looks_for_news_seldom_far_back_in_the_queue():
     """Thirty waiting visitors asking twice a second cost the one web process; a run's place moves once per run."""
     from playground.pages.parts.common import FAR_BACK_REFRESH_SECONDS, LIVE_REFRESH_SECONDS, refresh_seconds
-    from playground.snapshots import RunState, Snapshot
+    from playground.training.snapshots import RunState, Snapshot
 
     def pace(state, place=0):
         return refresh_seconds(Snapshot(state=state, queue_position=place))

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from playground.settings.config import LECTURE
-from playground.snapshots import BatchPoint, BoundedHistory, RunState
-from playground.training import TrainingRun, train
+from playground.training.engine import TrainingRun, train
+from playground.training.snapshots import BatchPoint, BoundedHistory, RunState
 
 SMALL = LECTURE.replace(epochs=1, train_limit=2000)
 
@@ -143,7 +143,7 @@ def test_slow_or_bumpy_but_healthy_learning_is_not_called_a_failure(fashion, cha
 
 
 def test_unexpected_error_fails_the_run_instead_of_killing_it_silently(fashion, monkeypatch):
-    import playground.training as training
+    import playground.training.engine as training
 
     def broken(*args, **kwargs):
         raise RuntimeError("out of memory")

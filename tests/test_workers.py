@@ -13,7 +13,7 @@ import pytest
 from playground.inference import Classifier
 from playground.limits import Limits, kept_megabytes, training_megabytes
 from playground.settings.config import LECTURE
-from playground.snapshots import RunState, Snapshot
+from playground.training.snapshots import RunState, Snapshot
 from playground.worker_messages import Done
 from playground.workers import RemoteRun, TrainerBusy, WorkerPool
 

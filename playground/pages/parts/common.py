@@ -11,7 +11,7 @@ import streamlit as st
 
 from playground.data.fashion_mnist import DataError, FashionMNIST, load_fashion_mnist
 from playground.settings.config import LECTURE, ExperimentConfig
-from playground.snapshots import RunState, Snapshot
+from playground.training.snapshots import RunState, Snapshot
 from playground.workers import RemoteRun, WorkerPool, default_pool
 
 # How often a live view looks for news. A place in the queue moves once per run (~20 s with a class), and every

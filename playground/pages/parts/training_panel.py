@@ -10,7 +10,7 @@ import streamlit as st
 from playground.pages.parts.common import current_config, dataset_problem, keep_pace, refresh_seconds, session_lab
 from playground.pages.parts.settings import commit_widgets, forget_link_notes
 from playground.run_words import announcement, progress_line
-from playground.snapshots import RunState
+from playground.training.snapshots import RunState
 from playground.workers import RemoteRun, TrainerBusy
 
 # Said to screen readers, politely, when it changes (once an epoch at most: playground.run_words.announcement);

@@ -1,9 +1,9 @@
 """The live training engine: model.fit in a background thread, publishing snapshots a UI can poll.
 
-The worker thread never touches a UI. Its Keras callback (playground.live_metrics) builds an immutable Snapshot
+The worker thread never touches a UI. Its Keras callback (playground.training.live_metrics) builds an immutable Snapshot
 after every execution (a few dozen batches) and swaps it in with one assignment, so readers take it without locks.
-The batches come from playground.input_pipeline. One run trains at a time in a process: the server gives each run
-its own worker process (playground.workers), the CLI trains one.
+The batches come from playground.training.input_pipeline. One run trains at a time in a process: the server gives each
+run its own worker process (playground.workers), the CLI trains one.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ import keras
 import numpy as np
 
 from playground.data.fashion_mnist import FashionMNIST, train_validation_split
-from playground.input_pipeline import selected_rows, shuffled_batches, validation_batches
-from playground.live_metrics import LiveMetrics
 from playground.network.evaluation import Evaluation, evaluate
 from playground.network.model import build_compiled_model
 from playground.settings.choices import ARCHITECTURES
 from playground.settings.config import ExperimentConfig
-from playground.snapshots import RunState, Snapshot
+from playground.training.input_pipeline import selected_rows, shuffled_batches, validation_batches
+from playground.training.live_metrics import LiveMetrics
+from playground.training.snapshots import RunState, Snapshot
 
 
 def default_steps_per_execution(config: ExperimentConfig) -> int:

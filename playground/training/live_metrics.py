@@ -17,8 +17,8 @@ import keras
 import numpy as np
 
 from playground.settings.config import ExperimentConfig
-from playground.snapshots import BatchPoint, BoundedHistory, EpochRecord, RunState
-from playground.stop_rules import collapse_message, threshold_reason, time_limit_reason
+from playground.training.snapshots import BatchPoint, BoundedHistory, EpochRecord, RunState
+from playground.training.stop_rules import collapse_message, threshold_reason, time_limit_reason
 
 
 class LiveMetrics(keras.callbacks.Callback):

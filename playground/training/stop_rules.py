@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from playground.settings.config import DEFAULT_LEARNING_RATES, ExperimentConfig
-from playground.snapshots import EpochRecord
+from playground.training.snapshots import EpochRecord
 
 
 def collapse_message(config: ExperimentConfig, record: EpochRecord) -> str:
