@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from playground.server.workers import wait_in_words
 from playground.settings.config import ExperimentConfig
 from playground.settings.presets import PRESETS
 from playground.training.snapshots import EpochRecord, RunState, Snapshot
-from playground.workers import wait_in_words
 
 
 @dataclass(frozen=True)

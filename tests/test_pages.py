@@ -525,9 +525,9 @@ def test_a_link_with_a_bad_setting_gets_its_message_and_the_ignored_note():
 
 
 def test_a_model_too_big_for_the_server_is_refused_on_the_page_and_nothing_starts(monkeypatch):
-    from playground.limits import Limits
     from playground.pages.parts import common
-    from playground.workers import WorkerPool
+    from playground.server.limits import Limits
+    from playground.server.workers import WorkerPool
 
     small_server = WorkerPool(Limits(memory_budget_mb=1200))
     monkeypatch.setattr(common, "default_pool", lambda: small_server)

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from playground.inference import Classifier
-from playground.limits import Limits, kept_megabytes, training_megabytes
+from playground.server.limits import Limits, kept_megabytes, training_megabytes
+from playground.server.messages import Done
+from playground.server.workers import RemoteRun, TrainerBusy, WorkerPool
 from playground.settings.config import LECTURE
 from playground.training.snapshots import RunState, Snapshot
-from playground.worker_messages import Done
-from playground.workers import RemoteRun, TrainerBusy, WorkerPool
 
 SMALL = LECTURE.replace(epochs=2, train_limit=3000)
 LONG = LECTURE.replace(epochs=60, train_limit=20000)
@@ -183,7 +183,7 @@ def test_limits_come_from_the_environment_and_ignore_nonsense():
 
 def test_a_worker_is_replaced_before_its_next_run_would_overrun_the_budget():
     """A worker keeps ~20 MB per run; a lecture run's peak (+155 MB measured) must still fit beside the web process."""
-    from playground.limits import WEB_BASE_MB
+    from playground.server.limits import WEB_BASE_MB
 
     small, large = Limits(memory_budget_mb=1500), Limits(memory_budget_mb=2500)
     assert WEB_BASE_MB + small.worker_recycle_mb + training_megabytes(LECTURE) == pytest.approx(1500)

@@ -1,6 +1,6 @@
 """The playground's networks in plain NumPy, for the web process: answers and summaries without TensorFlow.
 
-Training happens in worker processes (playground.workers). The web process only needs to run a trained network
+Training happens in worker processes (playground.server.workers). The web process only needs to run a trained network
 on one picture and to describe a network before it is built; doing both in NumPy keeps TensorFlow (about
 550 MB and 4 s to import) out of the process that serves every visitor. `planned_layers` is what
 playground.network.model.build_model builds, layer for layer; each layer runs as its kind's entry in

@@ -3,7 +3,7 @@
 The worker thread never touches a UI. Its Keras callback (playground.training.live_metrics) builds an immutable Snapshot
 after every execution (a few dozen batches) and swaps it in with one assignment, so readers take it without locks.
 The batches come from playground.training.input_pipeline. One run trains at a time in a process: the server gives each
-run its own worker process (playground.workers), the CLI trains one.
+run its own worker process (playground.server.workers), the CLI trains one.
 """
 
 from __future__ import annotations

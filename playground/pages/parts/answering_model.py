@@ -9,11 +9,11 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.inference import Classifier, answer_networks, answer_test_accuracy, pretrained_info
-from playground.limits import return_freed_heap
 from playground.network.layer_plan import ModelFileError
 from playground.network.untrusted import markdown_escaped
 from playground.network.uploaded_model import MAX_PARAMETERS, read_model_upload, shown_name
 from playground.pages.parts import common
+from playground.server.limits import return_freed_heap
 
 UNREADABLE = "It could not be read as a model here. Save it again with Keras (model.save('name.keras')) and retry."
 

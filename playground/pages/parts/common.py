@@ -1,6 +1,6 @@
 """What every page shares: the dataset (once per server), this session's runs, the chosen settings.
 
-The web process never imports TensorFlow: training runs in worker processes (playground.workers) and answers
+The web process never imports TensorFlow: training runs in worker processes (playground.server.workers) and answers
 come from NumPy (playground.network.numpy_net). That also keeps Streamlit's after-run clean-up, which clears Keras'
 state when Keras is loaded, away from any model.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.data.fashion_mnist import DataError, FashionMNIST, load_fashion_mnist
+from playground.server.workers import RemoteRun, WorkerPool, default_pool
 from playground.settings.config import LECTURE, ExperimentConfig
 from playground.training.snapshots import RunState, Snapshot
-from playground.workers import RemoteRun, WorkerPool, default_pool
 
 # How often a live view looks for news. A place in the queue moves once per run (~20 s with a class), and every
 # look is a rerun in the one web process that also serves everybody else: those far back look seldom.
@@ -50,7 +50,7 @@ MAX_RUNS_KEPT = 8  # per session, for the comparison table; older ones are let g
 
 
 def trainer_pool() -> WorkerPool:
-    """The server's one queue of trainings (worker processes); see playground.workers for its limits."""
+    """The server's one queue of trainings (worker processes); see playground.server.workers for its limits."""
     return default_pool()
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.network import exports
+from playground.server.workers import RemoteRun
 from playground.training.snapshots import RunState
-from playground.workers import RemoteRun
 
 # While a run trains (or waits), its "model so far" download is refreshed this often: new weights come once an
 # epoch, and a queue of 30 visitors should cost the server little.

@@ -16,8 +16,8 @@ from playground.lesson_records import load_run
 from playground.lesson_runs import Outcome
 from playground.pages.parts.common import keep_pace, refresh_seconds, session_lab
 from playground.pages.parts.live_chart import live_chart, send_everything_again
+from playground.server.workers import RemoteRun, TrainerBusy
 from playground.training.snapshots import RunState
-from playground.workers import RemoteRun, TrainerBusy
 
 STILL = plotly_config("fashion-lesson")  # only the camera in the toolbar: nothing to zoom on a projector
 

@@ -28,8 +28,8 @@ from playground.pages.parts.lesson_answers import (
     reveal,
     shown,
 )
+from playground.server.workers import RemoteRun
 from playground.settings.config import LECTURE
-from playground.workers import RemoteRun
 
 STEP_PARAM, EXERCISE_PARAM = "step", "exercise"  # the lesson's own keys in the address; others are left alone
 

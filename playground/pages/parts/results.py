@@ -16,7 +16,7 @@ from playground.network import exports
 from playground.network.evaluation import Evaluation, verdict
 from playground.network.numpy_net import first_layer_kernel
 from playground.pages.parts.downloads import show_downloads, show_running_download
-from playground.workers import RemoteRun
+from playground.server.workers import RemoteRun
 
 CELL_TRUE, CELL_GUESS = "cell_true", "cell_guess"  # the confusion cell shown, as the keyboard's two selectboxes
 CELL_IMAGES = 24  # images shown from one cell: three rows of eight

@@ -11,8 +11,8 @@ import re
 
 import streamlit as st
 
-from playground.limits import environment_number
 from playground.pages.parts.common import current_config
+from playground.server.limits import environment_number
 from playground.settings.config import (
     SETTINGS,
     ConfigError,

@@ -1,5 +1,5 @@
 """The Train page's parts: Train and Stop, the live view (bar, words for screen readers, live chart), the model
-summary and, after a run, its results. The words come from the core (playground.run_words)."""
+summary and, after a run, its results. The words come from the core (playground.server.run_words)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import streamlit as st
 
 from playground.pages.parts.common import current_config, dataset_problem, keep_pace, refresh_seconds, session_lab
 from playground.pages.parts.settings import commit_widgets, forget_link_notes
-from playground.run_words import announcement, progress_line
+from playground.server.run_words import announcement, progress_line
+from playground.server.workers import RemoteRun, TrainerBusy
 from playground.training.snapshots import RunState
-from playground.workers import RemoteRun, TrainerBusy
 
-# Said to screen readers, politely, when it changes (once an epoch at most: playground.run_words.announcement);
+# Said to screen readers, politely, when it changes (once an epoch at most: playground.server.run_words.announcement);
 # shown to nobody else, since the bar above says the same and more.
 ANNOUNCER = (
     '<div role="status" aria-live="polite" aria-atomic="true" class="run-announcer" style="position:absolute;'

@@ -15,9 +15,9 @@ from playground.charts.style import plotly_config
 from playground.explain import describe_heat, describe_hidden, explain_answer
 from playground.images import EmptyImageError, ImageError, PhotoSteps, Upload, read_upload
 from playground.inference import WHAT_HELPS, AnswerError, Classifier
-from playground.limits import return_freed_heap
 from playground.network.numpy_net import NumpyNet
 from playground.pages.parts.answering_model import is_uploaded, set_aside_uploaded_model
+from playground.server.limits import return_freed_heap
 
 # Decoded uploads kept for the whole server (not per visitor): each is at most a 1000-px picture, about 4 MB.
 UPLOAD_CACHE_ENTRIES, UPLOAD_CACHE_SECONDS = 16, 15 * 60

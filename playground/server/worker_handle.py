@@ -1,8 +1,8 @@
 """One training worker process seen from the web process: the spawned process, its pipe, and a reader thread.
 
-The reader hands every message to the worker's owner (the pool, playground.workers.WorkerPool), asks it now and
+The reader hands every message to the worker's owner (the pool, playground.server.workers.WorkerPool), asks it now and
 then whether an idle worker should exit, and tells it when the process is gone. What runs inside the process is
-playground.worker_process; what they say to each other, playground.worker_messages.
+playground.server.worker_process; what they say to each other, playground.server.messages.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import threading
 import time
 from typing import Protocol
 
-from playground.limits import WORKER_BASE_MB
-from playground.remote_run import RemoteRun
-from playground.worker_messages import Exit, FromWorker, ToWorker
-from playground.worker_process import worker_main
+from playground.server.limits import WORKER_BASE_MB
+from playground.server.messages import Exit, FromWorker, ToWorker
+from playground.server.remote_run import RemoteRun
+from playground.server.worker_process import worker_main
 
 
 class WorkerOwner(Protocol):

@@ -1,8 +1,8 @@
 """A run as the web process holds it: snapshots arrive from a worker, the model comes back as NumPy weights.
 
 It reads like playground.training.engine.TrainingRun (snapshot, stop, checkpoint, evaluation) without TensorFlow. Its
-queue (the pool, playground.workers.WorkerPool) feeds it through the methods marked "for the queue" and answers the
-two questions it asks (RunQueue).
+queue (the pool, playground.server.workers.WorkerPool) feeds it through the methods marked "for the queue" and answers
+the two questions it asks (RunQueue).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What runs inside a training worker process: TensorFlow and the data loaded once, then one run after another.
 
-Spawned by playground.worker_handle.Worker; it talks over a pipe in the messages of playground.worker_messages:
+Spawned by playground.server.worker_handle.Worker; it talks over a pipe in the messages of playground.server.messages:
 Train, Stop and Exit come in; Ready, Progress, Checkpoint, Done and Fatal go out.
 """
 
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 
-from playground.limits import process_rss_mb, return_freed_heap
+from playground.server.limits import process_rss_mb, return_freed_heap
+from playground.server.messages import Checkpoint, Done, Exit, Fatal, Progress, Ready, Stop, Train
 from playground.settings.config import ExperimentConfig
 from playground.training.snapshots import RunState
-from playground.worker_messages import Checkpoint, Done, Exit, Fatal, Progress, Ready, Stop, Train
 
 RELAY_SECONDS = 0.1  # a worker sends at most ~10 snapshots a second; the live view redraws slower than that
 # Workers run at a lower CPU priority than the web process: a click must be answered at once, and training takes

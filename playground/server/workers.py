@@ -1,17 +1,17 @@
 """Training for a whole class on one small server: one first-come queue in front of a few worker processes.
 
 The web process serves pages and answers in NumPy; TensorFlow lives only in the workers. Each worker is a spawned
-process (its own TensorFlow, its own GIL, a lower CPU priority than the pages: playground.worker_process) that
+process (its own TensorFlow, its own GIL, a lower CPU priority than the pages: playground.server.worker_process) that
 trains one run at a time and reports back over a pipe about ten times a second, in the messages of
-playground.worker_messages. The web process sees each worker through a Worker (playground.worker_handle), and
-a visitor holds a RemoteRun (playground.remote_run), which reads like a TrainingRun (snapshot, stop, checkpoint,
+playground.server.messages. The web process sees each worker through a Worker (playground.server.worker_handle), and
+a visitor holds a RemoteRun (playground.server.remote_run), which reads like a TrainingRun (snapshot, stop, checkpoint,
 evaluation) while its model comes back as plain NumPy weights. Processes, not threads of the web process: with
 two trainings in threads beside the pages, ten visitors' runs took 1.76 times ten solo runs, clicks waited up to
 16.5 s and the server kept 320 MB more after everyone left (bench/crowd.py, server on one core).
 
 The WorkerPool below ties them together: it queues runs, hands them to idle workers, feeds each RemoteRun what
 its worker sends, learns how long runs take here (for the waits it tells), and retires workers that sit idle, have
-grown too big or died. Its limits (playground.limits, from PLAYGROUND_* environment variables; the README lists
+grown too big or died. Its limits (playground.server.limits, from PLAYGROUND_* environment variables; the README lists
 them with their defaults) say why whenever they refuse:
 - how many workers run at once (each costs about 0.6-1 GB: TensorFlow and the data);
 - how many visitors may wait; beyond that a Train press is refused with the expected wait, nothing is queued;
@@ -29,14 +29,14 @@ import weakref
 from collections import deque
 from dataclasses import replace
 
-from playground.limits import Limits, kept_megabytes, process_rss_mb, training_megabytes
 from playground.once import once
-from playground.remote_run import RemoteRun, TrainerBusy, minutes_in_words, wait_in_words
+from playground.server.limits import Limits, kept_megabytes, process_rss_mb, training_megabytes
+from playground.server.messages import Checkpoint, Done, Fatal, FromWorker, Progress, Ready, Stop, Train
+from playground.server.remote_run import RemoteRun, TrainerBusy, minutes_in_words, wait_in_words
+from playground.server.worker_handle import Worker
 from playground.settings.choices import ARCHITECTURES
 from playground.settings.config import ExperimentConfig
 from playground.training.snapshots import RunState, Snapshot
-from playground.worker_handle import Worker
-from playground.worker_messages import Checkpoint, Done, Fatal, FromWorker, Progress, Ready, Stop, Train
 
 START_SECONDS = 2.0  # a first guess at what a run costs beyond its batches: building, compiling, evaluating
 

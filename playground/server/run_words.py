@@ -5,8 +5,8 @@ No Streamlit here: the Train page (playground/pages/train.py, through pages/part
 
 from __future__ import annotations
 
+from playground.server.workers import wait_in_words
 from playground.training.snapshots import RunState, Snapshot
-from playground.workers import wait_in_words
 
 LONG_WAIT_SECONDS = 300  # past this, a waiting visitor is told plainly that it will take a while
 

@@ -1,4 +1,4 @@
-"""What the server allows and what a run costs: the limits of playground.workers, from the environment."""
+"""What the server allows and what a run costs: the limits of playground.server.workers, from the environment."""
 
 from __future__ import annotations
 
