@@ -28,9 +28,9 @@ from PIL import Image, ImageDraw  # noqa: E402
 
 from playground import charts  # noqa: E402
 from playground.explain import explain_answer  # noqa: E402
-from playground.images import preprocess_canvas  # noqa: E402
 from playground.inference import Classifier  # noqa: E402
 from playground.network.numpy_net import NumpyNet  # noqa: E402
+from playground.photos.images import preprocess_canvas  # noqa: E402
 
 TRIALS, WARMUP = 300, 20
 STAGES = ("preprocess", "model", "explain", "explain_charts")

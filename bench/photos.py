@@ -32,8 +32,8 @@ import numpy as np  # noqa: E402
 
 from playground.calibration import expected_calibration_error  # noqa: E402
 from playground.data.fashion_mnist import CLASS_NAMES  # noqa: E402
-from playground.images import read_upload  # noqa: E402
 from playground.inference import DEFAULT_MODEL_PATH, Classifier  # noqa: E402
+from playground.photos.images import read_upload  # noqa: E402
 
 DEFAULT_FOLDER = Path(__file__).resolve().parent.parent.parent / "shared" / "real-photos"
 # The folders' README: which of the ten kinds count as right for each folder. Hats are none of the ten; shorts

@@ -274,7 +274,7 @@ def pretrained_info() -> dict:
 
 def classify_files(classifier: Classifier, paths: list[str]) -> dict[str, dict]:
     """Each file's prediction as a dict, or {"error": why} for a file that can't be read or decoded."""
-    from playground.images import ImageError, preprocess_upload
+    from playground.photos.images import ImageError, preprocess_upload
 
     results = {}
     for path in paths:

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from playground.decoding import MAX_DRAWING_BYTES, decode_drawing
-from playground.images import ImageError, preprocess_canvas
+from playground.photos.decoding import MAX_DRAWING_BYTES, decode_drawing
+from playground.photos.images import ImageError, preprocess_canvas
 
 
 def png_header_only(width: int, height: int) -> bytes:

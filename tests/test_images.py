@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFile
 
-from playground import decoding, garment, images
-from playground.decoding import DISPLAY_SIDE, MAX_BYTES
-from playground.images import (
+from playground.photos import decoding, garment, images
+from playground.photos.decoding import DISPLAY_SIDE, MAX_BYTES
+from playground.photos.images import (
     EmptyImageError,
     ImageError,
     decode_image,
@@ -599,7 +599,7 @@ def test_a_drawing_does_not_load_scipy_only_a_photo_does():
 
     script = (
         "import sys, numpy as np\n"
-        "from playground.images import preprocess_canvas, preprocess_photo\n"
+        "from playground.photos.images import preprocess_canvas, preprocess_photo\n"
         "from PIL import Image\n"
         "canvas = np.zeros((280, 280, 4), np.uint8); canvas[50:200, 100:140] = 255\n"
         "preprocess_canvas(canvas)\n"

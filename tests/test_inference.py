@@ -12,7 +12,6 @@ import pytest
 from PIL import Image
 
 from playground.data.fashion_mnist import CLASS_NAMES
-from playground.images import preprocess_photo
 from playground.inference import (
     DEFAULT_MODEL_PATH,
     VIEW_SHIFTS,
@@ -27,6 +26,7 @@ from playground.inference import (
 )
 from playground.network.evaluation import evaluate
 from playground.network.maths import softmax
+from playground.photos.images import preprocess_photo
 from playground.settings.config import LECTURE
 from playground.training.engine import train
 from tests.synthetic import make_synthetic_photo

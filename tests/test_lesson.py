@@ -20,7 +20,6 @@ from streamlit.testing.v1 import AppTest
 from playground import lesson_exercises
 from playground.cli import config_from_args, make_parser
 from playground.data.fashion_mnist import CLASS_NAMES
-from playground.images import preprocess_canvas
 from playground.inference import Classifier
 from playground.lesson import STEPS, flatten_frames, lesson_facts, neuron_sum, step_from_param
 from playground.lesson_exercises import EXERCISES, compare_answer, probabilities_answer
@@ -34,6 +33,7 @@ from playground.lesson_records import (
     reproduce_mistake,
 )
 from playground.lesson_runs import Outcome, stopped_in_words
+from playground.photos.images import preprocess_canvas
 from playground.settings.config import ExperimentConfig
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -482,7 +482,7 @@ def test_try_it_shows_every_upload_that_decodes_and_answers_or_says_why(name, bo
 
 def test_try_it_reads_an_upload_once_however_often_the_page_reruns(boot, monkeypatch):
     """Every canvas stroke reruns the whole page: the upload is decoded on the first run only."""
-    from playground import images
+    from playground.photos import images
 
     decoded = []
     decode = images.decode_image

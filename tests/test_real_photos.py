@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from playground.images import read_upload
+from playground.photos.images import read_upload
 
 REAL_PHOTOS = Path(__file__).resolve().parent.parent.parent / "shared" / "real-photos"
 SECONDS_PER_PHOTO = 5.0  # measured about 0.2 s on 2 cores; generous for a loaded CI machine
@@ -42,8 +42,8 @@ def test_the_garment_found_covers_the_middle_of_nearly_every_real_photo():
     """People aim at the garment. A garment found away from the middle of the frame is nearly always something else
     (glare along an edge, a hanger, a door frame): 24 of the 341 photos before the second look from the middle,
     7 with it."""
-    from playground.decoding import decode_image, eight_bit
-    from playground.garment import MISSED_CENTRE, NothingStandsOut, find_garment
+    from playground.photos.decoding import decode_image, eight_bit
+    from playground.photos.garment import MISSED_CENTRE, NothingStandsOut, find_garment
 
     missed = []
     for path in PHOTOS:
@@ -113,8 +113,8 @@ def test_a_shoe_redrawn_as_a_pair_seen_from_above_is_two_tall_shapes_side_by_sid
     import numpy as np
 
     from playground.data.composites import pair_from_above
-    from playground.regions import bbox
-    from playground.regions import label as regions
+    from playground.photos.regions import bbox
+    from playground.photos.regions import label as regions
 
     item = fashion.test_images[np.flatnonzero(fashion.test_labels == label)[0]]
     pair = pair_from_above(item, label, np.random.default_rng(3))

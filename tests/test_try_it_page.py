@@ -123,8 +123,8 @@ def texts(at: AppTest, kind: str) -> list[str]:
 
 
 def test_an_uploaded_model_answers_and_explains_its_answer(dense_model, boot_png):
-    from playground.images import read_upload
     from playground.network.uploaded_model import read_model_upload
+    from playground.photos.images import read_upload
 
     at = upload_model(model_page(), "dense.keras", dense_model)
     assert "Answering: dense.keras: a dense network with 101,770 weights." in texts(at, "caption")

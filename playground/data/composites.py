@@ -4,7 +4,7 @@ Visitors photograph clothes on beds, floors and hangers; the network learnt from
 composite pastes an item (its silhouette and shading) in a cloth colour, sometimes patterned and wrinkled,
 onto a procedural background (plain, grain, stripes, tiles, wood, wrinkled sheets, blotches), with uneven light,
 a shadow, sometimes a hanger, a pair of shoes, a tilt of perspective, blur and sensor noise; then
-playground.images.preprocess_photo turns it into the 28x28 picture the model will be trained on, exactly as it
+playground.photos.images.preprocess_photo turns it into the 28x28 picture the model will be trained on, exactly as it
 turns a visitor's photo into what the model sees. Nothing is downloaded: every background is drawn here.
 """
 
@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from playground.data.fashion_mnist import FashionMNIST, train_validation_split
-from playground.images import ImageError, preprocess_photo
+from playground.photos.images import ImageError, preprocess_photo
 from playground.settings.config import ExperimentConfig
 
 SHOES = (5, 7, 9)  # Sandal, Sneaker, Ankle boot: photographed as a pair

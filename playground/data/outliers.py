@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 
 from playground.data.composites import draw_in_chunks, photo_composite, smooth_noise
 from playground.data.fashion_mnist import CLASS_NAMES, FashionMNIST, train_validation_split
-from playground.images import ImageError, preprocess_photo
+from playground.photos.images import ImageError, preprocess_photo
 from playground.settings.config import ExperimentConfig
 
 SHAPES = ("ellipse", "box", "triangle", "polygon", "blob")

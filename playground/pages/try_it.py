@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground.images import ImageError, preprocess_canvas
 from playground.pages.parts.answering_model import choose_classifier
 from playground.pages.parts.common import training_badge
 from playground.pages.parts.drawing import drawing_canvas
 from playground.pages.parts.try_it_answers import answer_file, answer_or_explain, explain
+from playground.photos.images import ImageError, preprocess_canvas
 
 # A phone's page is 358 px wide (390 less its margins): the canvas fits it, and wherever the answer cannot sit
 # beside it (a tablet with the sidebar open) the answer goes below, so the canvas never has to scroll.

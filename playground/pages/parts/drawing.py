@@ -1,6 +1,6 @@
 """A small drawing canvas for one garment, and what it gives the model: the Lesson's "try it" step uses it.
 
-The canvas is white ink on black, like Fashion-MNIST; playground.images.preprocess_canvas turns any drawing into
+The canvas is white ink on black, like Fashion-MNIST; playground.photos.images.preprocess_canvas turns any drawing into
 the 28×28 picture a model reads. Nothing drawn yet, a cleared canvas or a speck is a friendly hint, not an error.
 """
 
@@ -12,8 +12,8 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from playground.decoding import decode_drawing
-from playground.images import EmptyImageError, ImageError, preprocess_canvas
+from playground.photos.decoding import decode_drawing
+from playground.photos.images import EmptyImageError, ImageError, preprocess_canvas
 
 SIDE = 300  # screen pixels: fits a phone's width (390 px less the page's margins) and is big on a projector
 # The canvas component scrolls its canvas sideways in a box a keyboard cannot reach (axe: scrollable-region-

@@ -1,6 +1,6 @@
 """Try it's answers: the verdict, the way from picture to 28×28, the ten bars and why, or why there is none.
 
-Page-only drawing code for playground/pages/try_it.py; the picture work is in the core (playground.images,
+Page-only drawing code for playground/pages/try_it.py; the picture work is in the core (playground.photos.images,
 playground.explain), the answering in playground.inference.
 """
 
@@ -13,10 +13,10 @@ from playground import charts
 from playground.charts.results import probability_alt
 from playground.charts.style import plotly_config
 from playground.explain import describe_heat, describe_hidden, explain_answer
-from playground.images import EmptyImageError, ImageError, PhotoSteps, Upload, read_upload
 from playground.inference import WHAT_HELPS, AnswerError, Classifier
 from playground.network.numpy_net import NumpyNet
 from playground.pages.parts.answering_model import is_uploaded, set_aside_uploaded_model
+from playground.photos.images import EmptyImageError, ImageError, PhotoSteps, Upload, read_upload
 from playground.server.limits import return_freed_heap
 
 # Decoded uploads kept for the whole server (not per visitor): each is at most a 1000-px picture, about 4 MB.

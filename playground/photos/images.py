@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from playground.decoding import EmptyImageError, ImageError, decode_image, display_picture, eight_bit
-from playground.garment import NothingStandsOut, find_garment
-from playground.regions import bbox, border
+from playground.photos.decoding import EmptyImageError, ImageError, decode_image, display_picture, eight_bit
+from playground.photos.garment import NothingStandsOut, find_garment
+from playground.photos.regions import bbox, border
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter
 
-from playground.regions import bbox, border, clean, hysteresis, label, sides
+from playground.photos.regions import bbox, border, clean, hysteresis, label, sides
 
 PHOTO_WORK = 256  # photos are analysed at this longest side: plenty for a 28-pixel result
 BORDER_SHARE = 0.04  # the strip along the edges that shows the background
