@@ -2,7 +2,7 @@
 
 Each trial draws a fresh random scribble-garment (filled strokes) so nothing is cached; the first 20 calls
 warm up. Per trial it times, in order, what the page does: preprocessing, the model's answer, the explanation
-in NumPy (heat map + hidden layer, playground.explain) and the explanation's charts (built and serialised to
+in NumPy (heat map + hidden layer, playground.answers.explain) and the explanation's charts (built and serialised to
 JSON, as st.plotly_chart does). Prints one JSON object with p50 / p95 / max in milliseconds:
 `without_explanation` is preprocessing + model (the answer before issue 9), `with_explanation` adds the
 explanation and its charts. Wall-clock times on a shared machine depend on its load, so the load average and
@@ -27,8 +27,8 @@ import numpy as np  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
 from playground import charts  # noqa: E402
-from playground.explain import explain_answer  # noqa: E402
-from playground.inference import Classifier  # noqa: E402
+from playground.answers.explain import explain_answer  # noqa: E402
+from playground.answers.inference import Classifier  # noqa: E402
 from playground.network.numpy_net import NumpyNet  # noqa: E402
 from playground.photos.images import preprocess_canvas  # noqa: E402
 

@@ -30,9 +30,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import numpy as np  # noqa: E402
 
-from playground.calibration import expected_calibration_error  # noqa: E402
+from playground.answers.calibration import expected_calibration_error  # noqa: E402
+from playground.answers.inference import DEFAULT_MODEL_PATH, Classifier  # noqa: E402
 from playground.data.fashion_mnist import CLASS_NAMES  # noqa: E402
-from playground.inference import DEFAULT_MODEL_PATH, Classifier  # noqa: E402
 from playground.photos.images import read_upload  # noqa: E402
 
 DEFAULT_FOLDER = Path(__file__).resolve().parent.parent.parent / "shared" / "real-photos"

@@ -222,7 +222,7 @@ def write_record(args, config: ExperimentConfig, snap, seconds: float, parameter
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
-    from playground.calibration import calibrate
+    from playground.answers.calibration import calibrate
     from playground.data.fashion_mnist import DataError, load_fashion_mnist
 
     try:
@@ -236,7 +236,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
 
 def run_predict(args: argparse.Namespace) -> int:
     """Classify each file, report per-file errors, exit 1 if any file failed (2 if the model can't load)."""
-    from playground.inference import DEFAULT_MODEL_PATH, Classifier, classify_files
+    from playground.answers.inference import DEFAULT_MODEL_PATH, Classifier, classify_files
 
     model_path = args.model or DEFAULT_MODEL_PATH
     try:

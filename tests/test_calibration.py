@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from playground.calibration import expected_calibration_error, fit_temperature
+from playground.answers.calibration import expected_calibration_error, fit_temperature
+from playground.answers.inference import Calibration, Classifier, Prediction, familiarity, softmax
 from playground.data.composites import composite_images, photo_composite, with_photo_composites
-from playground.inference import Calibration, Classifier, Prediction, familiarity, softmax
 
 
 def test_ece_of_a_perfectly_calibrated_and_an_overconfident_model():
@@ -143,8 +143,8 @@ def test_two_saved_networks_calibrated_together_answer_as_an_ensemble(tmp_path, 
     import subprocess
     import sys
 
+    from playground.answers.inference import averaged_answer, network_from_file, views
     from playground.cli import save_for_use
-    from playground.inference import averaged_answer, network_from_file, views
     from playground.settings.config import LECTURE
     from playground.training.engine import train
 

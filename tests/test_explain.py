@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from playground import charts
-from playground.explain import Explanation, describe_heat, describe_hidden, explain_answer
+from playground.answers.explain import Explanation, describe_heat, describe_hidden, explain_answer
 from playground.network.numpy_net import NumpyNet
 from playground.settings.config import LECTURE
 from playground.settings.presets import PRESETS
@@ -208,7 +208,7 @@ def test_feature_maps_share_one_brightness_scale():
 
 
 def test_at_most_32_feature_maps_are_drawn_the_most_active_first():
-    from playground.explain import TOP_MAPS
+    from playground.answers.explain import TOP_MAPS
     from playground.network.layers import PlannedLayer
 
     rng = np.random.default_rng(3)

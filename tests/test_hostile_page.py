@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from playground.inference import AnswerError, Classifier
+from playground.answers.inference import AnswerError, Classifier
 from tests.hostile import make
 from tests.synthetic import encode, garment_photo
 from tests.test_try_it_page import model_page, texts, upload_model, upload_photo

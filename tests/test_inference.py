@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from playground.data.fashion_mnist import CLASS_NAMES
-from playground.inference import (
+from playground.answers.inference import (
     DEFAULT_MODEL_PATH,
     VIEW_SHIFTS,
     Calibration,
@@ -24,6 +23,7 @@ from playground.inference import (
     view_logits,
     views,
 )
+from playground.data.fashion_mnist import CLASS_NAMES
 from playground.network.evaluation import evaluate
 from playground.network.maths import softmax
 from playground.photos.images import preprocess_photo
@@ -134,7 +134,7 @@ def test_predict_command_reports_each_file_and_fails_if_any_failed(fashion, tmp_
 
 def test_the_page_answers_with_the_calibration_in_the_record(fashion):
     """Try it's classifier divides by the fitted temperature and knows where unfamiliar pictures begin."""
-    from playground.inference import familiarity
+    from playground.answers.inference import familiarity
 
     calibration = pretrained_info()["calibration"]
     assert "never real photos" in calibration["fitted_on"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.explain import explain_answer
+from playground.answers.explain import explain_answer
 from playground.network.layers import KINDS, PlannedLayer, keras_layer
 from playground.network.numpy_net import NumpyNet
 from playground.settings.config import LECTURE

@@ -18,9 +18,9 @@ from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
 from playground import lesson_exercises
+from playground.answers.inference import Classifier
 from playground.cli import config_from_args, make_parser
 from playground.data.fashion_mnist import CLASS_NAMES
-from playground.inference import Classifier
 from playground.lesson import STEPS, flatten_frames, lesson_facts, neuron_sum, step_from_param
 from playground.lesson_exercises import EXERCISES, compare_answer, probabilities_answer
 from playground.lesson_records import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.inference import DEFAULT_MODEL_PATH, Classifier
+from playground.answers.inference import DEFAULT_MODEL_PATH, Classifier
 from playground.network.numpy_net import NumpyNet, count_parameters, planned_layers, planned_summary_rows
 from playground.settings.config import LECTURE
 from playground.settings.presets import PRESETS

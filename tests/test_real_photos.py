@@ -102,7 +102,7 @@ def test_the_real_photos_split_into_halves_of_about_170():
 def test_the_advice_under_an_unsure_answer_says_how_to_photograph_shoes():
     """Shoe pairs seen from above are what the model answers worst (issue 26): the words under every unsure answer
     say what it learnt shoes from."""
-    from playground.inference import WHAT_HELPS
+    from playground.answers.inference import WHAT_HELPS
 
     assert "one shoe from the side" in WHAT_HELPS and "pair" in WHAT_HELPS and "from above" in WHAT_HELPS
 

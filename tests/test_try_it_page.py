@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from playground.answers.inference import WHAT_HELPS, Classifier, Prediction
 from playground.data.fashion_mnist import CLASS_NAMES
-from playground.inference import WHAT_HELPS, Classifier, Prediction
 from playground.settings.config import LECTURE
 from tests.synthetic import encode, garment_photo, lambda_model_file, zip_of_random_bytes
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from playground.inference import DEFAULT_MODEL_PATH
+from playground.answers.inference import DEFAULT_MODEL_PATH
 from playground.network.uploaded_model import MAX_PARAMETERS, ModelFileError, read_model_upload
 from playground.settings.config import LECTURE
 from playground.settings.presets import PRESETS

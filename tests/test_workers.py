@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from playground.inference import Classifier
+from playground.answers.inference import Classifier
 from playground.server.limits import Limits, kept_megabytes, training_megabytes
 from playground.server.messages import Done
 from playground.server.workers import RemoteRun, TrainerBusy, WorkerPool

@@ -1,4 +1,4 @@
-"""Why this answer, for one picture: the pixel heat map and what the hidden layer did (playground.explain).
+"""Why this answer, for one picture: the pixel heat map and what the hidden layer did (playground.answers.explain).
 
 Signed values use one diverging scale everywhere: orange for "towards" / positive, blue for "against" /
 negative (told apart by colour-blind readers, unlike red and green), see-through or white in between.

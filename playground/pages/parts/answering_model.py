@@ -1,14 +1,14 @@
 """Try it's choice of the model that answers: the ready-made one, the visitor's own run, or a .keras upload.
 
 Page-only widget code for playground/pages/try_it.py; the checking of an uploaded file is in the core
-(playground/network/uploaded_model.py), the answering in playground/inference.py.
+(playground/network/uploaded_model.py), the answering in playground/answers/inference.py.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from playground.inference import Classifier, answer_networks, answer_test_accuracy, pretrained_info
+from playground.answers.inference import Classifier, answer_networks, answer_test_accuracy, pretrained_info
 from playground.network.layer_plan import ModelFileError
 from playground.network.untrusted import markdown_escaped
 from playground.network.uploaded_model import MAX_PARAMETERS, read_model_upload, shown_name

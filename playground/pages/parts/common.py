@@ -119,6 +119,6 @@ def training_badge() -> None:
 @st.cache_resource(show_spinner="Loading the ready-made model…")
 def ready_made_classifier():
     """The shipped model, read once for the whole server and shared by Try it and the Lesson."""
-    from playground.inference import Classifier  # NumPy only; imported when a page first needs an answer
+    from playground.answers.inference import Classifier  # NumPy only; imported when a page first needs an answer
 
     return Classifier.pretrained()

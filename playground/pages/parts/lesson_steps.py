@@ -10,11 +10,11 @@ import numpy as np
 import streamlit as st
 
 from playground import charts, lesson, lesson_exercises, lesson_runs
+from playground.answers.inference import Classifier
 from playground.charts.images import image_grid_alt
 from playground.charts.lesson import softmax_alt
 from playground.charts.results import neuron_weights_alt, probability_alt
 from playground.data.fashion_mnist import CLASS_NAMES, FashionMNIST
-from playground.inference import Classifier
 from playground.lesson_records import load_mistake
 from playground.network.numpy_net import count_parameters
 from playground.pages.parts.common import dataset, ready_made_classifier

@@ -1,7 +1,7 @@
 """Try it's answers: the verdict, the way from picture to 28×28, the ten bars and why, or why there is none.
 
 Page-only drawing code for playground/pages/try_it.py; the picture work is in the core (playground.photos.images,
-playground.explain), the answering in playground.inference.
+playground.answers.explain), the answering in playground.answers.inference.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import numpy as np
 import streamlit as st
 
 from playground import charts
+from playground.answers.explain import describe_heat, describe_hidden, explain_answer
+from playground.answers.inference import WHAT_HELPS, AnswerError, Classifier
 from playground.charts.results import probability_alt
 from playground.charts.style import plotly_config
-from playground.explain import describe_heat, describe_hidden, explain_answer
-from playground.inference import WHAT_HELPS, AnswerError, Classifier
 from playground.network.numpy_net import NumpyNet
 from playground.pages.parts.answering_model import is_uploaded, set_aside_uploaded_model
 from playground.photos.images import EmptyImageError, ImageError, PhotoSteps, Upload, read_upload

@@ -30,7 +30,8 @@ VIEW_SHIFTS = ((0, 0),)
 
 @dataclass(frozen=True)
 class Calibration:
-    """How far to trust a network's scores, fitted on held-out images (playground.calibration), never on photos."""
+    """How far to trust a network's scores, fitted on held-out images (playground.answers.calibration), never on
+    photos."""
 
     temperature: float = 1.0  # logits are divided by this before softmax (Guo et al. 2017): same answer, honest odds
     # Log-sum-exp of the logits below this means the picture is unlike the training images (Liu et al. 2020).

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+from playground.answers.inference import averaged_answer, familiarity, model_record, network_from_file, view_logits
 from playground.data.composites import composite_images
 from playground.data.fashion_mnist import FashionMNIST, stratified_indices
-from playground.inference import averaged_answer, familiarity, model_record, network_from_file, view_logits
 
 BINS = 10
 # Held-out composites below this share of familiarity count as "unlike": the line is their 2nd percentile.
