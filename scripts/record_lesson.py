@@ -1,11 +1,11 @@
-"""Record the lesson's results ahead of time with the project's own CLI, into playground/lesson_records/.
+"""Record the lesson's results ahead of time with the project's own CLI, into playground/lesson/recorded/.
 
     nice -n 19 .venv/bin/python scripts/record_lesson.py              # every run and both notebook errors
     nice -n 19 .venv/bin/python scripts/record_lesson.py lecture no_flatten   # just these
 
 Each run is `python -m playground train <options> --json`, exactly; its JSON summary and the per-epoch lines it
 prints are stored unchanged, with the date, the command, the package versions and the machine. The two notebook
-errors are produced for real with Keras (playground.lesson_records.reproduce_mistake).
+errors are produced for real with Keras (playground.lesson.records.reproduce_mistake).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from playground.lesson_records import (  # noqa: E402  (after the path is set)
+from playground.lesson.records import (  # noqa: E402  (after the path is set)
     FIRST_TEST_IMAGE_RUN,
     MISTAKE_HOW,
     MISTAKE_IMAGES,

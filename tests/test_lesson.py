@@ -17,13 +17,12 @@ import pytest
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
-from playground import lesson_exercises
 from playground.answers.inference import Classifier
 from playground.cli import config_from_args, make_parser
 from playground.data.fashion_mnist import CLASS_NAMES
-from playground.lesson import STEPS, flatten_frames, lesson_facts, neuron_sum, step_from_param
-from playground.lesson_exercises import EXERCISES, compare_answer, probabilities_answer
-from playground.lesson_records import (
+from playground.lesson import exercises as lesson_exercises
+from playground.lesson.exercises import EXERCISES, compare_answer, probabilities_answer
+from playground.lesson.records import (
     CALLBACK_ACCURACY_CHOICES,
     MISTAKES,
     RECORDED_RUNS,
@@ -32,7 +31,8 @@ from playground.lesson_records import (
     load_run,
     reproduce_mistake,
 )
-from playground.lesson_runs import Outcome, stopped_in_words
+from playground.lesson.runs import Outcome, stopped_in_words
+from playground.lesson.steps import STEPS, flatten_frames, lesson_facts, neuron_sum, step_from_param
 from playground.photos.images import preprocess_canvas
 from playground.settings.config import ExperimentConfig
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from playground.lesson import STEPS, lesson_facts
+from playground.lesson.steps import STEPS, lesson_facts
 from tests.appserver import ROOT, no_exception, settle
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="install requirements-dev.txt")

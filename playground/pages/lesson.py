@@ -1,16 +1,16 @@
 """Lesson: the week-2 lesson as a guided walk, one short step at a time, with Lab 1's exercises to run.
 
 The step is in the address (?step=3, ?step=9&exercise=4), so a teacher can link to any of them. Nothing here
-starts work on its own: a recorded answer is read from playground/lesson_records, and a live run starts only on
+starts work on its own: a recorded answer is read from playground/lesson/recorded, and a live run starts only on
 a click, through the session's trainer queue like the Train page's. The words and numbers come from the core
-(playground.lesson, lesson_runs, lesson_exercises); this page only places them.
+(playground.lesson.steps, lesson_runs, lesson_exercises); this page only places them.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from playground import lesson
+from playground.lesson import steps as lesson
 from playground.pages.parts.common import dataset
 from playground.pages.parts.lesson_steps import DEMOS, STEP_PARAM, go_to, step_facts
 

@@ -1,19 +1,21 @@
 """The Lesson's answers: recorded runs shown on a click, and the same run trained live, one click away.
 
-A presenter never waits: "Show the recorded answer" reveals what playground/lesson_records shipped, at once.
+A presenter never waits: "Show the recorded answer" reveals what playground/lesson/recorded shipped, at once.
 "Run it live" queues the run on this session's trainers (the Train page's queue, one run at a time per
 visitor) and a fragment polls it until it ends. Nothing starts without a click. The words come from the core
-(playground.lesson_runs, lesson_exercises); this module only places them.
+(playground.lesson.runs, lesson_exercises); this module only places them.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from playground import charts, lesson_exercises, lesson_runs
+from playground import charts
 from playground.charts.style import LIVE_CHART_ALT, plotly_config
-from playground.lesson_records import load_run
-from playground.lesson_runs import Outcome
+from playground.lesson import exercises as lesson_exercises
+from playground.lesson import runs as lesson_runs
+from playground.lesson.records import load_run
+from playground.lesson.runs import Outcome
 from playground.pages.parts.common import keep_pace, refresh_seconds, session_lab
 from playground.pages.parts.live_chart import live_chart, send_everything_again
 from playground.server.workers import RemoteRun, TrainerBusy

@@ -1,7 +1,8 @@
 """The Lesson's steps: where a click takes the visitor, and each step's demo (Lab 1's exercises the last).
 
-Page-only drawing code for playground/pages/lesson.py; the words and numbers come from the core (playground.lesson,
-lesson_runs, lesson_exercises), recorded answers and live runs from pages/parts/lesson_answers.py.
+Page-only drawing code for playground/pages/lesson.py; the words and numbers come from the core
+(playground.lesson.steps, lesson_runs, lesson_exercises), recorded answers and live runs from
+pages/parts/lesson_answers.py.
 """
 
 from __future__ import annotations
@@ -9,13 +10,16 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from playground import charts, lesson, lesson_exercises, lesson_runs
+from playground import charts
 from playground.answers.inference import Classifier
 from playground.charts.images import image_grid_alt
 from playground.charts.lesson import softmax_alt
 from playground.charts.results import neuron_weights_alt, probability_alt
 from playground.data.fashion_mnist import CLASS_NAMES, FashionMNIST
-from playground.lesson_records import load_mistake
+from playground.lesson import exercises as lesson_exercises
+from playground.lesson import runs as lesson_runs
+from playground.lesson import steps as lesson
+from playground.lesson.records import load_mistake
 from playground.network.numpy_net import count_parameters
 from playground.pages.parts.common import dataset, ready_made_classifier
 from playground.pages.parts.drawing import SIDE, drawing_canvas, model_input_or_hint

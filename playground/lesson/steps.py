@@ -2,7 +2,7 @@
 
 Text is written for people who have never programmed. No number is typed into it: every figure is a
 {placeholder} filled from the dataset, the lecture's settings, a computation here, or a recorded run
-(playground.lesson_records); tests/test_lesson.py checks that the text holds no bare digits.
+(playground.lesson.records); tests/test_lesson.py checks that the text holds no bare digits.
 """
 
 from __future__ import annotations

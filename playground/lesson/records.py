@@ -2,7 +2,7 @@
 
 A presenter should never wait for a 90-second run in front of a class, so scripts/record_lesson.py runs the
 project's own CLI on each experiment below and ships what it printed (plus the date, the command and the
-package versions) in playground/lesson_records/. The page shows those, labelled as recorded, next to a
+package versions) in playground/lesson/recorded/. The page shows those, labelled as recorded, next to a
 "run it live" button; tests/test_lesson.py checks them against fresh runs. Keras is imported only inside
 reproduce_mistake(), so the web process can read this module.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from playground.settings.config import ExperimentConfig
 
-RECORDS_DIR = Path(__file__).parent / "lesson_records"
+RECORDS_DIR = Path(__file__).parent / "recorded"
 
 
 # -- Which runs are recorded: name → the CLI's train options --------------------------------------

@@ -1,4 +1,4 @@
-"""The Lesson's training runs in plain words: recorded (playground.lesson_records) or live (a worker's snapshots).
+"""The Lesson's training runs in plain words: recorded (playground.lesson.records) or live (a worker's snapshots).
 
 Both kinds are read the same way, through Outcome and the epoch history, so a recorded answer and a live one
 say the same things about the same numbers. No Streamlit here: the page only places what these return.

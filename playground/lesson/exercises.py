@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.lesson_records import CALLBACK_ACCURACY_CHOICES, callback_accuracy_run
-from playground.lesson_runs import Outcome, describe_config
+from playground.lesson.records import CALLBACK_ACCURACY_CHOICES, callback_accuracy_run
+from playground.lesson.runs import Outcome, describe_config
 from playground.settings.config import LECTURE
 from playground.settings.presets import PRESETS
 
