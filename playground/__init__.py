@@ -1,5 +1,10 @@
-"""Fashion-MNIST playground: the Streamlit-free core (data, config, model, training, evaluation,
-images, inference, charts) and, under playground/pages, the thin Streamlit pages that use it."""
+"""Fashion-MNIST playground. `ls playground` shows its parts, each a package whose docstring says what it is for
+and what it may import (tests/test_import_graph.py holds them to it):
+
+from the bottom up, settings and photos (they import nothing of ours), data, network, training, server; answers,
+lesson and charts use those; pages/ (the Streamlit scripts, their helpers in pages/parts/) sits on top. cli.py is
+the command line, once.py makes a value once per process. Only pages/ imports Streamlit.
+"""
 
 import os
 

@@ -7,6 +7,7 @@ Modules are found by walking the package on disk, so new subpackages are checked
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,3 +135,47 @@ def test_a_circle_closed_under_type_checking_or_inside_a_function_is_named(tmp_p
     (package / "c.py").write_text("def late():\n    from .inner.b import thing\n")
     (package / "inner" / "b.py").write_text("")
     assert import_circles(import_graph(tmp_path, "pkg")) == []
+
+
+# -- The parts: playground's subpackages, each saying in its docstring what it may import ------------------------
+
+TOP = {"cli", "once"}  # modules at the top of playground, outside the parts (cli may import any part)
+
+
+def part_of(module: str) -> str:
+    """playground.server.workers -> server; playground.once -> once; playground -> "" (its __init__)."""
+    return module.split(".")[1] if "." in module else ""  # "" for the package itself
+
+
+def allowed_imports(part_folder: Path) -> set[str]:
+    """The parts and top modules a part's __init__ docstring allows after "May import:" ("nothing else" = none)."""
+    doc = ast.get_docstring(ast.parse((part_folder / "__init__.py").read_text())) or ""
+    found = re.search(r"May import: (.*?)\.(\s|$)", doc, flags=re.S)
+    assert found, f"{part_folder.name}/__init__.py does not say what the part may import"
+    words = found.group(1).replace("\n", " ")
+    if words.startswith("nothing"):
+        return set()
+    return {re.sub(r"\(.*", "", item).strip() for item in re.sub(r"\([^)]*\)", "", words).split(",")}
+
+
+def test_each_part_imports_only_what_its_docstring_allows():
+    graph = import_graph(ROOT, PACKAGE)
+    parts = sorted(p for p in (ROOT / PACKAGE).iterdir() if (p / "__init__.py").is_file() and p.name != "pages")
+    assert {p.name for p in parts} >= {"settings", "data", "network", "training", "server", "photos", "answers"}
+    reaches = []
+    for folder in parts:
+        allowed = allowed_imports(folder) | {folder.name}
+        for module, imported in graph.items():
+            if part_of(module) != folder.name:
+                continue
+            for target in imported:
+                if part_of(target) not in allowed:
+                    reaches.append(f"{module} imports {target} ({folder.name} may import: {sorted(allowed)})")
+    assert not reaches, "a part reaches outside what its docstring allows:\n" + "\n".join(sorted(reaches))
+
+
+def test_the_top_of_playground_shows_the_parts():
+    entries = [p for p in (ROOT / PACKAGE).iterdir() if p.name != "__pycache__"]
+    assert len(entries) <= 14, sorted(p.name for p in entries)
+    loose = {p.stem for p in entries if p.suffix == ".py"} - {"__init__", "__main__"}
+    assert loose <= TOP, f"modules at the top that belong in a part: {sorted(loose - TOP)}"

@@ -4,6 +4,8 @@ Pure functions with no Streamlit and no TensorFlow (numpy and plotly only), so p
 all use them. The charts are meant for people learning how a network learns: plain-word axis titles and hover
 text, garment names instead of class numbers, one template and one set of colours (charts.style). One module per
 thing shown: live training, results, the lesson's demos, image grids.
+
+May import: data, network.
 """
 
 from playground.charts.confusion import clickable_confusion_figure, clicked_cell, confusion_figure

@@ -23,8 +23,8 @@ class Exercise:
     number: int
     title: str
     question: str
-    runs: tuple[str, ...] = ()  # names in lesson_records.RECORDED_RUNS, the lecture's first when compared
-    mistake: str = ""  # a name in lesson_records.MISTAKES
+    runs: tuple[str, ...] = ()  # names in records.RECORDED_RUNS, the lecture's first when compared
+    mistake: str = ""  # a name in records.MISTAKES
     explanation: str = ""  # for a mistake: why it fails, in plain words
     choice_label: str = "Which one runs live"  # what picking one of the variants means
     start_choice: str = ""  # the variant picked at first (the first when empty)
