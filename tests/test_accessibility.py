@@ -225,11 +225,16 @@ def test_train_by_keyboard_with_axe_mid_run_and_after(context_for, app_url):
     deuteranopia_screenshots(page, "live_chart", "accuracy_bars", "confusion")
 
     # A confusion cell by keyboard: the two boxes under the matrix choose it, and its images follow.
-    for key, garment in (("cell_true", "Coat"), ("cell_guess", "Shirt")):
+    # Each choice is waited for in the caption under the matrix before the next: typed into a box that a rerun is
+    # redrawing, the letters can be lost.
+    choices = (("cell_true", "Coat", "Real garment: Coat ·"), ("cell_guess", "Shirt", "guess: Shirt ·"))
+    for key, garment, shown in choices:
+        settle(page, 0.5)
         tab_to(page, key_is(key), 60)
         page.keyboard.type(garment)
         page.keyboard.press("Enter")
-        settle(page, 1)
+        page.get_by_text(shown, exact=False).first.wait_for(timeout=30_000)
+        settle(page, 0.5)
     page.get_by_text("Real garment: Coat · model's guess: Shirt").wait_for(timeout=30_000)
 
     for name in ("Per garment", "Its mistakes", "Inside the network", "Compare runs"):

@@ -96,7 +96,7 @@ def test_writing_the_files_needs_no_tensorflow():
     """The web process builds every download; TensorFlow (550 MB) must stay out of it."""
     script = (
         "import sys, numpy as np\n"
-        "from playground import exports\n"
+        "from playground.network import exports\n"
         "from playground.settings.config import LECTURE\n"
         "w = [np.ones(s, np.float32) for s in [(784, 128), (128,), (128, 10), (10,)]]\n"
         "assert exports.keras_archive(LECTURE, w)[:2] == b'PK'\n"
