@@ -87,7 +87,7 @@ def warm_up(browser, url: str) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     open_train(page, url, 1)
     page.locator(".st-key-train_button button").first.click()
-    page.get_by_text("Training finished").wait_for(timeout=180_000)
+    page.get_by_test_id("stAlertContentSuccess").get_by_text("Training finished").first.wait_for(timeout=180_000)
     page.close()
 
 
@@ -168,7 +168,7 @@ def measure(browser, url: str, epochs: int, throttle: float) -> dict:
     page.get_by_text(re.compile(rf"Epoch ({later}) of {epochs}")).first.wait_for(timeout=180_000)
     expander = timed_click(page, summary, lambda: shown.wait_for(state="visible", timeout=60_000))
     zoom = try_zoom(page)
-    page.get_by_text("Training finished").first.wait_for(timeout=600_000)
+    page.get_by_test_id("stAlertContentSuccess").get_by_text("Training finished").first.wait_for(timeout=600_000)
     run_seconds = time.perf_counter() - started
     busy = busy_seconds(cdp) - busy_before
     live = page.evaluate(
