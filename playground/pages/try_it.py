@@ -44,7 +44,7 @@ with draw_tab, st.container(horizontal=True, gap="large", key="draw_row"):  # si
             CANVAS_HEIGHT,
             brush,
             "Draw one garment, big, and fill it in: the network learned from solid shapes, not outlines. "
-            "The toolbar above the canvas undoes a stroke or clears it all.",
+            "The canvas's toolbar, at its top right when you point at it, undoes a stroke or clears it all.",
         )
     with answer_column:
         if rgba is None:

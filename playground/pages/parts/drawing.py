@@ -23,7 +23,10 @@ FIRST_HINT = "Draw a garment on the black square: its chances appear here."
 
 
 UNREADABLE = "The drawing that arrived could not be read as a drawing."
-HOW_TO_DRAW = "Draw one garment, big, and fill it in. The arrows above the square undo; the bin clears it."
+HOW_TO_DRAW = (
+    "Draw one garment, big, and fill it in. The arrows at the square's top right (shown when you point at it) undo; "
+    "the bin clears it."
+)
 
 
 def drawing_canvas(
