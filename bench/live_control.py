@@ -17,17 +17,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from bench.liveview import busy_seconds, timed_click  # noqa: E402
-from tests.appserver import ROOT, free_port, launch_chromium, server_environment  # noqa: E402
+from tests.appserver import ROOT, launch_chromium, running_app  # noqa: E402
 
 SAMPLER = """() => {
   window.__floor = {changes: 0, last: null};
@@ -36,26 +34,6 @@ SAMPLER = """() => {
     if (text && text !== window.__floor.last) { window.__floor.changes += 1; window.__floor.last = text; }
   }, 50);
 }"""
-
-
-def start_floor(every: float) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "bench" / "live_floor.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-        env={**server_environment(), "PYTHONPATH": str(ROOT), "PLAYGROUND_FLOOR_SECONDS": str(every)},
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return process, url
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("streamlit did not start")
 
 
 def measure(browser, url: str, throttle: float, seconds: float) -> dict:
@@ -101,12 +79,9 @@ def main() -> None:
         browser = launch_chromium(playwright)
         for every in args.every:
             load_before = os.getloadavg()[0]
-            server, url = start_floor(every)
-            try:
+            floor = {"PLAYGROUND_FLOOR_SECONDS": str(every)}
+            with running_app(script=ROOT / "bench" / "live_floor.py", env=floor) as (url, _, _):
                 result = measure(browser, url, args.throttle, args.seconds)
-            finally:
-                server.terminate()
-                server.wait(15)
             print(
                 json.dumps(
                     {

@@ -155,7 +155,7 @@ def allowed_imports(part_folder: Path) -> set[str]:
     words = found.group(1).replace("\n", " ")
     if words.startswith("nothing"):
         return set()
-    return {re.sub(r"\(.*", "", item).strip() for item in re.sub(r"\([^)]*\)", "", words).split(",")}
+    return {item.strip() for item in re.sub(r"\([^)]*\)", "", words).split(",")}
 
 
 def test_each_part_imports_only_what_its_docstring_allows():

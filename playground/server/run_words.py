@@ -1,6 +1,6 @@
 """A training run's state in words: the line under the live progress bar, and what a screen reader is told.
 
-No Streamlit here: the Train page (playground/pages/train.py, through pages/parts/live_view.py) places the words.
+No Streamlit here: the Train page (playground/pages/train.py, through pages/parts/training_panel.py) places the words.
 """
 
 from __future__ import annotations
