@@ -12,10 +12,12 @@ same browser. Prints one JSON object:
 - main_thread_busy: CDP Performance.getMetrics TaskDuration over the run's wall time;
 - expander_open_s: a click on the "Model summary" expander mid-run -> its content shown;
 - zoom_kept: a drag-zoom on the top panel mid-run, read back from the plot's layout after the next two updates;
-- websocket_kb: what the server sent the tab during the run.
+- websocket_kb: what the server sent the tab during the run; feed_looks and feed_kb: the live chart's own
+  requests to the live feed (playground.server.live_feed) and what they brought.
 
     python bench/liveview.py                  # throttled 4x
     python bench/liveview.py --throttle 1     # unthrottled
+    python bench/liveview.py --script streamlit_app.py   # without the live feed: the page reruns to bring news
 """
 
 from __future__ import annotations
@@ -58,9 +60,9 @@ XRANGE = f"""() => {{
 }}"""
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, script: str = "app.py") -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / script), "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
         env={**server_environment(), "PYTHONPATH": str(ROOT)},
@@ -144,8 +146,16 @@ def measure(browser, url: str, epochs: int, throttle: float) -> dict:
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Performance.enable")
-    received = []
+    received, feed_ids, feed_bytes = [], set(), []
     cdp.on("Network.webSocketFrameReceived", lambda event: received.append(len(event["response"]["payloadData"])))
+    cdp.on(
+        "Network.requestWillBeSent",
+        lambda event: feed_ids.add(event["requestId"]) if "/api/live/" in event["request"]["url"] else None,
+    )
+    cdp.on(
+        "Network.loadingFinished",
+        lambda event: feed_bytes.append(event["encodedDataLength"]) if event["requestId"] in feed_ids else None,
+    )
     cdp.send("Network.enable")
     open_train(page, url, epochs)
     summary = page.locator("summary", has_text="Model summary").first
@@ -156,11 +166,12 @@ def measure(browser, url: str, epochs: int, throttle: float) -> dict:
     page.evaluate(SAMPLER)
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
     received.clear()
+    feed_bytes.clear()
     busy_before, started = busy_seconds(cdp), time.perf_counter()
     first_answer = timed_click(
         page,
         page.locator(".st-key-train_button button").first,
-        lambda: page.locator("[data-testid='stProgress']").first.wait_for(timeout=60_000),
+        lambda: page.locator("[data-testid='stProgress'], .playground-live-bar").first.wait_for(timeout=60_000),
     )
     # Mid-run: the plot is there and a third of the epochs are done.
     page.locator(PLOT).first.wait_for(timeout=120_000)
@@ -192,6 +203,8 @@ def measure(browser, url: str, epochs: int, throttle: float) -> dict:
         "zoom_kept": zoom["kept"],
         "zoom": zoom,
         "websocket_kb": round(sum(received) / 1024, 1),
+        "feed_looks": len(feed_bytes),
+        "feed_kb": round(sum(feed_bytes) / 1024, 1),
     }
 
 
@@ -201,9 +214,10 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=15, help="epochs of the lecture preset in the measured run")
     parser.add_argument("--port", type=int, default=8700)
     parser.add_argument("--url", help="an app already running (then no server is started)")
+    parser.add_argument("--script", default="app.py", help="what `streamlit run` starts (streamlit_app.py: no feed)")
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
-    server = None if args.url else start_server(args.port)
+    server = None if args.url else start_server(args.port, args.script)
     url = args.url or f"http://127.0.0.1:{args.port}"
     try:
         with sync_playwright() as playwright:
@@ -221,6 +235,7 @@ def main() -> None:
                 "benchmark": "liveview",
                 "throttle": args.throttle,
                 "epochs": args.epochs,
+                "script": args.script,
                 **result,
                 "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             }

@@ -50,7 +50,7 @@ def running_app(
     extra_args: tuple[str, ...] = (),
     env: dict | None = None,
     prefix: tuple[str, ...] = (),
-    script: Path = ROOT / "streamlit_app.py",
+    script: Path = ROOT / "app.py",
 ):
     """Yield (url, seconds from launch to a healthy server, the server process); stopped afterwards.
 

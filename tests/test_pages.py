@@ -546,7 +546,9 @@ def test_a_model_too_big_for_the_server_is_refused_on_the_page_and_nothing_start
 
 def test_a_live_view_looks_for_news_seldom_far_back_in_the_queue():
     """Thirty waiting visitors asking twice a second cost the one web process; a run's place moves once per run."""
-    from playground.pages.parts.common import FAR_BACK_REFRESH_SECONDS, LIVE_REFRESH_SECONDS, refresh_seconds
+    from playground.pages.parts.common import refresh_seconds
+    from playground.server.live_feed import FAR_BACK_LOOK_SECONDS as FAR_BACK_REFRESH_SECONDS
+    from playground.server.live_feed import TRAINING_LOOK_SECONDS as LIVE_REFRESH_SECONDS
     from playground.training.snapshots import RunState, Snapshot
 
     def pace(state, place=0):

@@ -2,5 +2,5 @@
 visitors, and the limits that keep one small server alive.
 
 May import: settings, data, network,
-training, once.
+training, once, charts (the live chart's points, loaded with the first look).
 """

@@ -10,17 +10,16 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.data.fashion_mnist import DataError, FashionMNIST, load_fashion_mnist
+from playground.server import live_feed
+from playground.server.run_words import progress_line
 from playground.server.workers import RemoteRun, WorkerPool, default_pool
 from playground.settings.config import LECTURE, ExperimentConfig
-from playground.training.snapshots import RunState, Snapshot
+from playground.training.snapshots import Snapshot
 
-# How often a live view looks for news. A place in the queue moves once per run (~20 s with a class), and every
-# look is a rerun in the one web process that also serves everybody else: those far back look seldom.
-LIVE_REFRESH_SECONDS = 0.25  # a training run: four looks a second, each sending only the new points (live_chart.py)
-SLOW_DEVICE_REFRESH_SECONDS = 0.5  # a browser that said it is slow to draw (live_chart.js) gets half as many
-QUEUED_REFRESH_SECONDS = 2.0
-FAR_BACK_REFRESH_SECONDS = 6.0
-NEAR_THE_FRONT = 3  # places counted from 1
+# How often a live view without the live feed reruns to look for news (with it, live_feed.HEARTBEAT_SECONDS): as
+# often as the feed's page would look (live_feed.look_seconds), but half as often for a browser that said it is slow
+# to draw (live_chart.js): every look is a rerun, for the tab and for the one web process that serves everybody.
+SLOW_DEVICE_REFRESH_SECONDS = 0.5
 
 
 @st.cache_resource(show_spinner="Loading the 70,000 Fashion-MNIST images…")
@@ -84,19 +83,31 @@ def session_lab() -> SessionLab:
     return SessionLab()
 
 
-def refresh_seconds(snapshot: Snapshot) -> float | None:
-    """A live view's timer for this snapshot: None once the run has ended (see keep_pace)."""
+def live_feed_token(run: RemoteRun, line=progress_line) -> str | None:
+    """The token the browser fetches `run`'s news with (playground.server.live_feed), its bar worded by `line`; None
+    when there is no such route (AppTest, streamlit_app.py run alone) or this browser could not reach it."""
+    if st.session_state.get("no_live_feed"):
+        return None
+    return live_feed.token_for(run, line)
+
+
+def refresh_seconds(snapshot: Snapshot, fed: bool = False) -> float | None:
+    """A live view's timer for this snapshot, `fed` if its browser fetches the news itself: None once the run has
+    ended (see keep_pace)."""
     if snapshot.state.done:
         return None
-    if snapshot.state is not RunState.QUEUED or snapshot.queue_position == 0:  # training, or about to
-        return SLOW_DEVICE_REFRESH_SECONDS if st.session_state.get("slow_device") else LIVE_REFRESH_SECONDS
-    return QUEUED_REFRESH_SECONDS if snapshot.queue_position <= NEAR_THE_FRONT else FAR_BACK_REFRESH_SECONDS
+    if fed:
+        return live_feed.HEARTBEAT_SECONDS
+    look = live_feed.look_seconds(snapshot)
+    if look == live_feed.TRAINING_LOOK_SECONDS and st.session_state.get("slow_device"):
+        return SLOW_DEVICE_REFRESH_SECONDS
+    return look
 
 
-def keep_pace(snapshot: Snapshot, refresh: float | None) -> None:
+def keep_pace(snapshot: Snapshot, refresh: float | None, fed: bool = False) -> None:
     """In a live view whose timer was set to `refresh`: if the snapshot now wants another pace (nearer the front
     of the queue, or its turn has come), rerun the page once to set it. An ended run's view stops its own timer."""
-    if not snapshot.state.done and refresh_seconds(snapshot) != refresh:
+    if not snapshot.state.done and refresh_seconds(snapshot, fed) != refresh:
         st.rerun()
 
 

@@ -1,9 +1,16 @@
 // The live training chart: drawn once per run, then only new points appended (Plotly.extendTraces).
-// Streamlit calls this function again with new `data`: {slot, run, generation, words, and either figure and config,
-// or base, x, y}. A message with `figure` starts the chart afresh (a new run, or everything again); any other
-// carries the latest points of each trace, `base[i]` being how many trace i had before them. Streamlit may skip a
-// message when several arrive at once (React draws the latest), so the messages overlap and only what this tab
-// has not got is appended.
+//
+// Streamlit calls this function again whenever the page is drawn, with `data`: {slot, run, generation, words, alt,
+// and either figure, config and counts (the whole chart), or base, x, y (new points), or neither}. A message with
+// `figure` starts the chart afresh (a new run, or everything again); one with points carries the latest points of
+// each trace, `base[i]` being how many trace i had before them. Streamlit may skip a message when several arrive at
+// once (React draws the latest), so those messages overlap and only what this tab has not got is appended.
+//
+// With `feed` (the server has playground.server.live_feed's route) the page is drawn once per run, and this script
+// asks the feed itself, a few times a second, for what is new: points, the bar and its words (`status`, drawn here
+// above the chart), what a screen reader is told. No Streamlit rerun per look, which on a slow device is what costs.
+// When the run ends it tells Streamlit ("ended"), which draws the results; if the feed cannot be reached it says
+// "lost" and the page goes back to rerunning.
 
 // Filled in by live_chart.py from its module name (declare_component serves plotly.min.js under it).
 const PLOTLY_URL = "__PLOTLY_URL__";
@@ -28,32 +35,93 @@ function plotly() {
   return window.__playgroundPlotly;
 }
 
+function make(tag, className, attributes = {}) {
+  const element = document.createElement(tag);
+  element.className = className;
+  Object.entries(attributes).forEach(([name, value]) => element.setAttribute(name, value));
+  return element;
+}
+
+// The component's own elements: [status: words, bar, announcer] (only with a feed), plot, words for screen readers.
 function parts(parentElement) {
   let plot = parentElement.querySelector(":scope > .playground-live-plot");
   if (!plot) {
-    const words = document.createElement("p");
-    words.className = "playground-live-words";
+    const status = make("div", "playground-live-status");
+    const line = make("p", "playground-live-line");
+    const bar = make("div", "playground-live-bar", {
+      role: "progressbar",
+      "aria-label": "Training progress",
+      "aria-valuemin": "0",
+      "aria-valuemax": "100",
+      "aria-valuenow": "0",
+    });
+    bar.append(make("div", "playground-live-fill"));
+    // Said to screen readers, politely, when it changes (once an epoch at most); the bar shows the same and more.
+    const announcer = make("div", "run-announcer playground-live-hidden", {
+      role: "status",
+      "aria-live": "polite",
+      "aria-atomic": "true",
+    });
+    status.append(line, bar, announcer);
+    status.hidden = true;
+    const words = make("p", "playground-live-words playground-live-hidden");
     words.id = `playground-live-words-${Math.random().toString(36).slice(2)}`;
-    plot = document.createElement("div");
-    plot.className = "playground-live-plot";
-    plot.setAttribute("role", "figure"); // a figure, not an image: its camera button stays reachable
-    plot.setAttribute("aria-describedby", words.id);
-    parentElement.append(plot, words);
+    plot = make("div", "playground-live-plot", { role: "figure", "aria-describedby": words.id });
+    // a figure, not an image: its camera button stays reachable
+    parentElement.append(status, plot, words);
   }
-  return { plot, words: parentElement.querySelector(":scope > .playground-live-words") };
+  const one = (name) => parentElement.querySelector(`:scope > ${name}`);
+  return {
+    plot,
+    words: one(".playground-live-words"),
+    status: one(".playground-live-status"),
+    line: one(".playground-live-status > .playground-live-line"),
+    bar: one(".playground-live-status > .playground-live-bar"),
+    announcer: one(".playground-live-status > .run-announcer"),
+  };
+}
+
+function showStatus(element, status) {
+  if (!status) {
+    element.status.hidden = true;
+    return;
+  }
+  element.status.hidden = false;
+  const percent = Math.round(100 * status.progress);
+  element.bar.setAttribute("aria-valuenow", String(percent));
+  element.bar.firstChild.style.width = `${percent}%`;
+  if (element.line.textContent !== status.line) element.line.textContent = status.line;
+  if (element.announcer.textContent !== status.announce) element.announcer.textContent = status.announce;
+}
+
+function plotted(view) {
+  return view.plot.classList.contains("js-plotly-plot") && Array.isArray(view.plot.data); // purged: no data
 }
 
 function lengths(view) {
   return view.plot.data.map((trace, i) => trace.x.length + (view.pending ? view.pending.x[i].length : 0));
 }
 
+function figureHasPoints(figure) {
+  return figure.data.some((trace) => trace.x && trace.x.length);
+}
+
 // A slow device draws less often rather than falling behind: after a draw that took d ms, the next waits until
 // DRAW_SHARE_GAP * d ms have passed (at most LONGEST_WAIT), so drawing takes about a quarter of the main thread at
-// most; the points meanwhile are appended together. A fast one draws every refresh.
+// most; the points meanwhile are appended together. A fast one draws at every look.
 const DRAW_SHARE_GAP = 4;
 const LONGEST_WAIT = 600; // ms: the chart never stands still for long
 const SLOW_DRAW = 80; // ms: a draw slower than this, three times, and the server is asked to send news less often
+const FEED_TRIES = 5; // looks in a row the server refuses before the page is told the feed is lost
 let slowDraws = 0;
+
+function timed(view, drawing) {
+  const started = performance.now();
+  drawing();
+  const took = performance.now() - started;
+  view.nextDraw = started + Math.min(LONGEST_WAIT, DRAW_SHARE_GAP * took);
+  if (took > SLOW_DRAW && ++slowDraws === 3 && view.setStateValue && !view.feed) view.setStateValue("slow", true);
+}
 
 function flush(Plotly, view) {
   const now = performance.now();
@@ -68,35 +136,182 @@ function flush(Plotly, view) {
   const { pending, plot } = view;
   if (!pending || !plot.isConnected) return;
   view.pending = null;
-  if (plot.layout.annotations && plot.layout.annotations.length) {
-    Plotly.relayout(plot, { annotations: [] }); // the "waiting for the first batches" note
-  }
-  Plotly.extendTraces(plot, pending, pending.x.map((_, i) => i));
-  const took = performance.now() - now;
-  view.nextDraw = now + Math.min(LONGEST_WAIT, DRAW_SHARE_GAP * took);
-  if (took > SLOW_DRAW && ++slowDraws === 3 && view.setStateValue) view.setStateValue("slow", true);
+  timed(view, () => {
+    if (plot.layout.annotations && plot.layout.annotations.length) {
+      Plotly.relayout(plot, { annotations: [] }); // the "waiting for the first batches" note
+    }
+    Plotly.extendTraces(plot, pending, pending.x.map((_, i) => i));
+  });
 }
 
-function draw(Plotly, data, parentElement, setTriggerValue, setStateValue) {
-  const { plot, words } = parts(parentElement);
+// The whole figure: the same plot element again keeps its zoom (Plotly.react and the figure's uirevision).
+function drawWhole(Plotly, view, figure, config) {
+  if (view.timer) clearTimeout(view.timer);
+  view.timer = null;
+  view.pending = null;
+  timed(view, () => {
+    if (plotted(view)) Plotly.react(view.plot, figure.data, figure.layout, config);
+    else Plotly.newPlot(view.plot, figure.data, figure.layout, config);
+  });
+}
+
+function append(Plotly, view, update, skip) {
+  if (!update.x.some((x, i) => x.length > skip[i])) return;
+  if (!view.pending) view.pending = { x: update.x.map(() => []), y: update.y.map(() => []) };
+  update.x.forEach((x, i) => view.pending.x[i].push(...x.slice(skip[i])));
+  update.y.forEach((y, i) => view.pending.y[i].push(...y.slice(skip[i])));
+  flush(Plotly, view);
+}
+
+// ---- the feed: this tab asks the server for news itself ----
+
+function look(view, wait) {
+  clearTimeout(view.looking);
+  view.looking = setTimeout(() => lookNow(view), wait);
+}
+
+async function lookNow(view) {
+  view.looking = null;
+  if (!view.feed || !view.plot.isConnected) {
+    view.asking = false; // the visitor left the page, or the run ended: a page drawn again starts anew
+    return;
+  }
+  const [points, epochs, step] = view.counts;
+  const seq = view.seq;
+  let news;
+  try {
+    const url = new URL(view.feed, document.baseURI);
+    const query = { points, epochs, step: step === null ? "" : step, ...(view.whole ? { whole: 1 } : {}) };
+    url.search = new URLSearchParams(query).toString();
+    const response = await fetch(url, { cache: "no-store" });
+    if (response.ok) {
+      news = await response.json();
+    } else if (++view.failures >= FEED_TRIES) {
+      // The server (or something between) refuses: back to Streamlit's reruns for this session.
+      view.asking = false;
+      view.feed = null;
+      view.setTriggerValue("lost", `${view.run}:${response.status}`);
+      return;
+    }
+  } catch (error) {
+    news = null; // offline (a phone that locked, a train tunnel): keep trying, the page reconnects by itself
+  }
+  if (!news) {
+    look(view, 2000);
+    return;
+  }
+  view.failures = 0;
+  window.__playgroundLiveLooks = (window.__playgroundLiveLooks || 0) + 1; // read by tests and bench/liveview.py
+  inTurn(async () => {
+    if (seq !== view.seq || !view.feed) {
+      look(view, 0); // a whole figure came meanwhile: ask again from there
+      return;
+    }
+    let took = 0;
+    try {
+      if (news.figure) {
+        const figure = JSON.parse(news.figure);
+        const Plotly = await plotly();
+        took = await drawn(() => drawWhole(Plotly, view, figure, view.config));
+        view.whole = false;
+      } else if (news.update) {
+        const Plotly = await plotly();
+        took = await drawn(() => {
+          if (!plotted(view)) Plotly.newPlot(view.plot, view.skeleton.data, view.skeleton.layout, view.config);
+          const have = lengths(view);
+          const skip = have.map((length, i) => length - news.update.base[i]);
+          const fresh = (values) => values.map((v, i) => v.slice(Math.max(0, skip[i])));
+          if (hasAnnotations(view.plot)) Plotly.relayout(view.plot, { annotations: [] });
+          Plotly.extendTraces(view.plot, { x: fresh(news.update.x), y: fresh(news.update.y) }, have.map((_, i) => i));
+        });
+      }
+      view.counts = news.counts;
+      view.element.words.textContent = news.words;
+      showStatus(view.element, news);
+    } catch (error) {
+      console.error("live chart:", error);
+      view.whole = true; // drawn in part, perhaps: the whole figure at the next look
+    }
+    if (news.done) {
+      view.asking = false;
+      view.setTriggerValue("ended", `${view.run}`); // Streamlit draws the run's end and its results
+      return;
+    }
+    // A slow device looks (and draws) less often rather than spending its main thread on the chart.
+    look(view, Math.max(news.wait_ms, (DRAW_SHARE_GAP - 1) * took));
+  });
+}
+
+// How long `draw` keeps the main thread: its script, then the style, layout and paint of the frame it changed.
+function drawn(draw) {
+  const started = performance.now();
+  draw();
+  return new Promise((resolve) => {
+    const done = () => resolve(performance.now() - started);
+    const fallback = setTimeout(done, 1000); // no frames in a hidden tab
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(fallback);
+        done();
+      }, 0),
+    );
+  });
+}
+
+function hasAnnotations(plot) {
+  return Boolean(plot.layout && plot.layout.annotations && plot.layout.annotations.length);
+}
+
+// Streamlit's messages and the feed's news are drawn one at a time, in the order they came (loading Plotly waits).
+let turns = Promise.resolve();
+function inTurn(work) {
+  turns = turns.then(work).catch((error) => console.error("live chart:", error));
+  return turns;
+}
+
+async function draw(data, parentElement, setTriggerValue, setStateValue) {
+  const element = parts(parentElement);
+  const { plot } = element;
   let view = views[data.slot];
+  const sameRun = view && view.run === data.run;
   if (data.figure) {
     const figure = JSON.parse(data.figure);
-    if (view && view.run === data.run && view.plot === plot && plot.classList.contains("js-plotly-plot")) {
-      Plotly.react(plot, figure.data, figure.layout, view.config); // the same uirevision: a zoom stays
-    } else {
-      Plotly.newPlot(plot, figure.data, figure.layout, data.config);
+    if (view && !sameRun) {
+      clearTimeout(view.looking); // the last run's looks end here
+      view.feed = null;
     }
-    if (view && view.timer) clearTimeout(view.timer);
-    view = views[data.slot] = { run: data.run, generation: data.generation, config: data.config, plot };
-  } else {
-    if (view && view.run === data.run && (view.plot !== plot || !plot.classList.contains("js-plotly-plot"))) {
-      // Mounted again (the visitor came back to this page): the points kept here, at once, zoom included.
-      Plotly.newPlot(plot, view.plot.data, view.plot.layout, view.config);
-      view.plot = plot;
+    const keep = sameRun && view.plot === plot && plotted(view);
+    if (sameRun) view.seq += 1; // news asked for before this figure is not drawn
+    else view = views[data.slot] = { run: data.run, seq: 0, failures: 0 };
+    clearTimeout(view.timer);
+    Object.assign(view, { generation: data.generation, config: data.config, plot, counts: data.counts });
+    Object.assign(view, { skeleton: figure, timer: null, pending: null });
+    // With a feed the chart (and Plotly, the heaviest script here) waits for the first points.
+    if (keep || figureHasPoints(figure) || !data.feed) {
+      drawWhole(await plotly(), view, figure, data.config);
+    } else if (plotted(view)) {
+      (await plotly()).purge(plot); // a new run in the same slot, not begun yet: its chart comes with its points
     }
-    if (view) view.setStateValue = setStateValue;
-    const have = view && view.run === data.run && view.generation === data.generation ? lengths(view) : null;
+  } else if (view && sameRun && view.plot !== plot) {
+    // Mounted again (the visitor came back to this page): the points kept here, at once, zoom included.
+    const old = view.plot;
+    view.plot = plot;
+    if (old.data) (await plotly()).newPlot(plot, old.data, old.layout, view.config);
+  }
+  if (!view || view.run !== data.run) {
+    // Nothing of this run here (the tab was reloaded, or a message was missed): ask for the whole figure, once.
+    const asking = `${data.run}:${data.generation}:none`;
+    if (asked[data.slot] !== asking) {
+      asked[data.slot] = asking;
+      setTriggerValue("resend", asking);
+    }
+    return;
+  }
+  view.element = element;
+  view.setTriggerValue = setTriggerValue;
+  view.setStateValue = setStateValue;
+  if (data.x) {
+    const have = view.run === data.run && view.generation === data.generation && plotted(view) ? lengths(view) : null;
     const skip = have && have.map((length, i) => length - data.base[i]);
     if (!skip || skip.some((n) => n < 0)) {
       // This tab has not got the points these follow (messages were missed): ask for all of them, once.
@@ -106,24 +321,25 @@ function draw(Plotly, data, parentElement, setTriggerValue, setStateValue) {
         window.__playgroundLiveResends = (window.__playgroundLiveResends || 0) + 1; // read by bench/liveview.py
         setTriggerValue("resend", asking);
       }
-      return;
-    }
-    if (data.x.some((x, i) => x.length > skip[i])) {
-      if (!view.pending) view.pending = { x: data.x.map(() => []), y: data.y.map(() => []) };
-      data.x.forEach((x, i) => view.pending.x[i].push(...x.slice(skip[i])));
-      data.y.forEach((y, i) => view.pending.y[i].push(...y.slice(skip[i])));
-      flush(Plotly, view);
+    } else {
+      append(await plotly(), view, data, skip);
     }
   }
   plot.setAttribute("aria-label", data.alt);
-  words.textContent = data.words;
+  element.words.textContent = data.words;
+  view.feed = data.feed || null;
+  showStatus(element, data.feed ? data.status : null);
+  if (view.feed && !view.asking) {
+    view.asking = true;
+    look(view, 0);
+  }
 }
 
 export default function (component) {
   const { data, parentElement, setTriggerValue, setStateValue } = component;
-  plotly()
-    .then((Plotly) => draw(Plotly, data, parentElement, setTriggerValue, setStateValue))
-    .catch((error) => {
+  inTurn(() =>
+    draw(data, parentElement, setTriggerValue, setStateValue).catch((error) => {
       parts(parentElement).words.textContent = `The live chart could not be drawn: ${error.message}`;
-    });
+    }),
+  );
 }

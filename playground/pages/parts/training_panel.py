@@ -7,7 +7,14 @@ import html
 
 import streamlit as st
 
-from playground.pages.parts.common import current_config, dataset_problem, keep_pace, refresh_seconds, session_lab
+from playground.pages.parts.common import (
+    current_config,
+    dataset_problem,
+    keep_pace,
+    live_feed_token,
+    refresh_seconds,
+    session_lab,
+)
 from playground.pages.parts.settings import commit_widgets, forget_link_notes
 from playground.server.run_words import announcement, progress_line
 from playground.server.workers import RemoteRun, TrainerBusy
@@ -42,20 +49,26 @@ def press_train() -> None:
         st.session_state.trainer_busy = str(busy)
 
 
-def live_view(run: RemoteRun, refresh: float | None) -> None:
+def live_view(run: RemoteRun, refresh: float | None, feed: str | None) -> None:
+    """The bar, the words for screen readers and the live chart. With `feed` (a live_feed token) the browser
+    fetches the news itself, and draws the bar and the words above the chart, until the run ends."""
     snap = run.snapshot
-    keep_pace(snap, refresh)
-    st.html(ANNOUNCER.format(text=html.escape(announcement(snap))), width="content")
-    if not snap.state.done:
+    keep_pace(snap, refresh, fed=feed is not None)
+    fed = feed is not None and not snap.state.done
+    if not fed:
+        st.html(ANNOUNCER.format(text=html.escape(announcement(snap))), width="content")
+    if fed:
+        pass  # all of it in the chart's own script (live_chart.js), which fetches the news
+    elif not snap.state.done:
         st.progress(snap.progress, text=progress_line(snap))
     elif snap.state is RunState.FAILED:
         st.error(snap.error, icon=":material/error:")
     else:
         st.success(f"Training {snap.state.value}: {snap.stop_reason}. ({snap.elapsed:.0f} s)", icon=":material/check:")
-    if snap.batch_points or snap.epoch_history:
+    if fed or snap.batch_points or snap.epoch_history:
         from playground.pages.parts.live_chart import live_chart  # with Plotly, once a run exists
 
-        live_chart(run, snap, "live_chart", "fashion-training-live")
+        live_chart(run, snap, "live_chart", "fashion-training-live", feed=feed if fed else None)
     elif not snap.state.done:
         # Nothing to plot yet. Plotly is the heaviest script a browser loads here (a class pressing Train
         # together on slow machines would each load it at the moment of their click): it comes with the first
@@ -98,8 +111,9 @@ def training_panel() -> None:
         st.info("Press **Train** to start. The lecture model takes about 10 seconds here.", icon=":material/school:")
         return
     st.subheader("Watch it learn")
-    refresh = refresh_seconds(run.snapshot)
-    st.fragment(run_every=refresh, key="live_view")(live_view)(run, refresh)
+    feed = live_feed_token(run)
+    refresh = refresh_seconds(run.snapshot, fed=feed is not None)
+    st.fragment(run_every=refresh, key="live_view")(live_view)(run, refresh, feed)
 
 
 def whole_live_chart_again(run: RemoteRun | None) -> None:
