@@ -45,11 +45,11 @@ if TYPE_CHECKING:
 PATH = "api/live/"  # under the server's base path; the page asks relative to its own address
 # How long a page waits between looks (its script waits longer when drawing takes it long: live_chart.js). A
 # place in the queue moves once per run (~20 s with a class): those far back look seldom.
-TRAINING_LOOK_SECONDS = 0.25
+TRAINING_LOOK_SECONDS = 0.2
 QUEUED_LOOK_SECONDS = 2.0
 FAR_BACK_LOOK_SECONDS = 6.0
 NEAR_THE_FRONT = 3  # queue places counted from 1
-HEARTBEAT_SECONDS = 10.0  # the page's own rerun while its script feeds the chart: a safety net, nearly free
+HEARTBEAT_SECONDS = 20.0  # the page's own rerun while its script feeds the chart: a safety net, nearly free
 GRACE_SECONDS = 120.0  # an ended run's token answers this long (a page's last look, a slow tab)
 MOST_COUNT = 10_000_000  # larger counts in a request are not a page's
 

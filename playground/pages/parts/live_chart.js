@@ -112,6 +112,7 @@ function figureHasPoints(figure) {
 const DRAW_SHARE_GAP = 4;
 const LONGEST_WAIT = 600; // ms: the chart never stands still for long
 const SLOW_DRAW = 80; // ms: a draw slower than this, three times, and the server is asked to send news less often
+const LONGEST_FEED_WAIT = 1500; // ms between looks at most (a draw's time may include other work that came first)
 const FEED_TRIES = 5; // looks in a row the server refuses before the page is told the feed is lost
 let slowDraws = 0;
 
@@ -238,7 +239,7 @@ async function lookNow(view) {
       return;
     }
     // A slow device looks (and draws) less often rather than spending its main thread on the chart.
-    look(view, Math.max(news.wait_ms, (DRAW_SHARE_GAP - 1) * took));
+    look(view, Math.max(news.wait_ms, Math.min(LONGEST_FEED_WAIT, (DRAW_SHARE_GAP - 1) * took)));
   });
 }
 

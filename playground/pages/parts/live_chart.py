@@ -85,7 +85,8 @@ def live_chart(run, snapshot, key: str, filename: str, feed: str | None = None, 
     sent = st.session_state.get(_sent_key(key))  # {"run", "figure": number, "counts": [(points, epochs, step)]}
     update = None
     if sent is not None and sent["run"] == run.uid:
-        update = live_chart_update(snapshot, *sent["counts"][0])
+        # With a feed the browser keeps its own points in step: the page sends the figure only for a new run.
+        update = {} if feed is not None else live_chart_update(snapshot, *sent["counts"][0])
     data = {"slot": key, "run": run.uid, "words": live_chart_words(snapshot), "alt": LIVE_CHART_ALT}
     if update is None:  # a new run, a new visitor, or the history thinned itself out: everything
         figures = st.session_state[f"{key}_figures"] = st.session_state.get(f"{key}_figures", 0) + 1
