@@ -67,7 +67,7 @@ def measure(page, url: str, launched: float, healthy_after: float) -> None:
     page.evaluate(SAMPLER)
     time.sleep(WINDOW_SECONDS)
     changes = page.evaluate("() => window.__chartChanges")
-    progress = page.locator("[data-testid='stProgress']").first.inner_text()
+    progress = page.locator("[data-testid='stProgress'], .playground-live-line").first.inner_text()
     page.locator(".st-key-stop_button button").first.click()
     page.get_by_text("stopped by you").wait_for(timeout=60_000)
     summary = page.get_by_text("stopped by you").inner_text()

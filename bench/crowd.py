@@ -47,16 +47,27 @@ WAITING_HINTS = re.compile("Upload a picture|Take a photo|Draw something first")
 # A cheap look at one page (the whole body's text is too slow on a busy browser core): the progress bar's text,
 # the alerts' texts, and how many exception boxes there are. textContent, not innerText: innerText lays the page
 # out first, in every tab at every look.
-PROBE = """() => {
-  const progress = document.querySelector('[data-testid="stProgress"]');
+# With the live feed (app.py) the bar and its words are the live chart's own (.playground-live-status).
+PROGRESS = """(document.querySelector('[data-testid="stProgress"]') ||
+  document.querySelector('.playground-live-status:not([hidden])'))"""
+PROBE = (
+    """() => {
+  const progress = """
+    + PROGRESS
+    + """;
   const alerts = [...document.querySelectorAll('[data-testid="stAlert"]')].map(a => a.textContent).join(' | ');
   return {progress: progress ? progress.textContent.trim() : '', alerts: alerts,
           exceptions: document.querySelectorAll('[data-testid="stException"]').length};
 }"""
+)
 # After a click on Train, an answer is a progress bar (queued or training) or an alert about training.
-ANSWERED = """() => !!document.querySelector('[data-testid="stProgress"]') ||
+ANSWERED = (
+    """() => !!"""
+    + PROGRESS
+    + """ ||
   [...document.querySelectorAll('[data-testid="stAlert"]')].some(a => /Training|trainer|busy|too big/.test(a.innerText))
   || !!document.querySelector('[data-testid="stException"]')"""
+)
 # The same answer timed by the page's own clock, from the click event to the first frame drawn with the answer
 # in it: what a visitor sees, without the benchmark's own overhead (Playwright's checks before a click and its
 # polling after it travel through one busy browser process for all the tabs).
@@ -353,7 +364,8 @@ async def crowd(args) -> dict:
         first = await browser.new_page()
         await first.goto("about:blank")
         launched = time.perf_counter()
-        with running_app(prefix=prefix, extra_args=extra, env=args.env) as (url, healthy_after, server):
+        script = ROOT / args.script
+        with running_app(prefix=prefix, extra_args=extra, env=args.env, script=script) as (url, healthy_after, server):
             await first.goto(url)
             await first.locator(".st-key-train_button button:not([disabled])").first.wait_for(timeout=120_000)
             report["seconds_to_interactive_train_page"] = round(time.perf_counter() - launched, 2)
@@ -471,6 +483,7 @@ def _log_tail() -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visitors", type=int, default=10)
+    parser.add_argument("--script", default="app.py", help="what `streamlit run` starts (streamlit_app.py: no feed)")
     parser.add_argument(
         "--press-when-ready",
         action="store_true",

@@ -62,6 +62,8 @@ def test_a_page_is_told_only_the_points_it_has_not_got(feed):
     run = Run(7, snapshot(10, epochs=0))
     token = live_feed.token_for(run)
     assert token and len(token) >= 20 and live_feed.token_for(run) == token  # one token a run, unguessable
+    lesson = live_feed.token_for(run, lambda snap: f"Pass {snap.epoch}")  # the Lesson words its bar its own way
+    assert lesson != token and live_feed.news(lesson, 0, 0, None)["line"] == "Pass 1"
     first = live_feed.news(token, 0, 0, None)
     assert first["update"]["x"][0] == pytest.approx([(i + 1) / 100 for i in range(10)])
     assert first["counts"] == [10, 0, 10] and not first["done"]

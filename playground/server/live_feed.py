@@ -64,7 +64,7 @@ class _Feed:
 
 _lock = threading.Lock()
 _feeds: dict[str, _Feed] = {}
-_tokens: dict[int, str] = {}  # run.uid -> its token
+_tokens: dict[tuple, str] = {}  # (run.uid, its words) -> the token
 
 
 def look_seconds(snapshot: Snapshot) -> float:
@@ -75,14 +75,15 @@ def look_seconds(snapshot: Snapshot) -> float:
 
 
 def token_for(run: RemoteRun, line: Callable[[Snapshot], str] = progress_line) -> str | None:
-    """The token a page asks about `run` with (the same one each time), or None when no route serves it."""
+    """The token a page asks about `run` with (the same one each time for the same words under the bar), or None
+    when no route serves it."""
     if not mounted:
         return None
     with _lock:
         _forget_ended()
-        token = _tokens.get(run.uid)
+        token = _tokens.get((run.uid, line))
         if token is None:
-            token = _tokens[run.uid] = secrets.token_urlsafe(16)
+            token = _tokens[run.uid, line] = secrets.token_urlsafe(16)
         _feeds[token] = _Feed(weakref.ref(run), line)
         return token
 
@@ -94,9 +95,9 @@ def _forget_ended() -> None:
         ended = run is None or (run.finished_at is not None and now - run.finished_at > GRACE_SECONDS)
         if ended:
             del _feeds[token]
-            for uid, held in list(_tokens.items()):
+            for key, held in list(_tokens.items()):
                 if held == token:
-                    del _tokens[uid]
+                    del _tokens[key]
 
 
 def news(token: str, points: int, epochs: int, step: int | None, whole: bool = False) -> dict | None:

@@ -16,7 +16,7 @@ from playground.lesson import exercises as lesson_exercises
 from playground.lesson import runs as lesson_runs
 from playground.lesson.records import load_run
 from playground.lesson.runs import Outcome
-from playground.pages.parts.common import keep_pace, refresh_seconds, session_lab
+from playground.pages.parts.common import keep_pace, live_feed_token, refresh_seconds, session_lab
 from playground.pages.parts.live_chart import live_chart, send_everything_again
 from playground.server.workers import RemoteRun, TrainerBusy
 from playground.training.snapshots import RunState
@@ -47,13 +47,17 @@ def live_run(slot: str) -> RemoteRun | None:
     return next((run for run in session_lab().runs if run.uid == uid), None)
 
 
-def live_view(run: RemoteRun, slot: str, after, refresh: float | None) -> None:
-    """Progress and the live chart; once finished, the run's numbers and `after(run)`."""
+def live_view(run: RemoteRun, slot: str, after, refresh: float | None, feed: str | None) -> None:
+    """Progress and the live chart; once finished, the run's numbers and `after(run)`. With `feed` (a live_feed
+    token) the chart's script fetches the news and draws the bar itself, and this reruns only when the run ends."""
     snap = run.snapshot
-    keep_pace(snap, refresh)
+    keep_pace(snap, refresh, fed=feed is not None)
     if not snap.state.done:
-        st.progress(snap.progress, text=lesson_runs.progress_in_words(snap))
-        if snap.state is not RunState.QUEUED:
+        if feed is not None:
+            live_chart(run, snap, f"{slot}_live_chart", "fashion-lesson", feed, lesson_runs.progress_in_words)
+        else:
+            st.progress(snap.progress, text=lesson_runs.progress_in_words(snap))
+        if feed is None and snap.state is not RunState.QUEUED:
             live_chart(run, snap, f"{slot}_live_chart", "fashion-lesson")
         st.button("Stop", key=f"{slot}_stop", icon=":material/stop:", on_click=run.stop)
         return
@@ -104,8 +108,9 @@ def recorded_or_live(slot: str, config, answer, label: str = "Run it live", afte
     if run is not None:
         st.markdown(f"**Live run:** {lesson_runs.describe_config(run.config)}")
         send_everything_again(f"{slot}_live_chart")  # the whole page is drawn: the whole figure too
-        refresh = refresh_seconds(run.snapshot)
-        st.fragment(run_every=refresh, key=f"{slot}_fragment")(live_view)(run, slot, after, refresh)
+        feed = live_feed_token(run, lesson_runs.progress_in_words)
+        refresh = refresh_seconds(run.snapshot, fed=feed is not None)
+        st.fragment(run_every=refresh, key=f"{slot}_fragment")(live_view)(run, slot, after, refresh, feed)
 
 
 # -- Shipped records, compared -------------------------------------------------------------------------

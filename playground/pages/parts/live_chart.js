@@ -1,8 +1,9 @@
 // The live training chart: drawn once per run, then only new points appended (Plotly.extendTraces).
 //
 // Streamlit calls this function again whenever the page is drawn, with `data`: {slot, run, generation, words, alt,
-// and either figure, config and counts (the whole chart), or base, x, y (new points), or neither}. A message with
-// `figure` starts the chart afresh (a new run, or everything again); one with points carries the latest points of
+// and either config, counts and figure (the whole chart; with a feed and no points yet, the figure comes later from
+// the feed), or base, x, y (new points), or neither}. A message with `counts` starts the chart afresh (a new run,
+// or everything again); one with points carries the latest points of
 // each trace, `base[i]` being how many trace i had before them. Streamlit may skip a message when several arrive at
 // once (React draws the latest), so those messages overlap and only what this tab has not got is appended.
 //
@@ -179,6 +180,7 @@ async function lookNow(view) {
   }
   const [points, epochs, step] = view.counts;
   const seq = view.seq;
+  const lookStarted = performance.now();
   let news;
   try {
     const url = new URL(view.feed, document.baseURI);
@@ -217,6 +219,11 @@ async function lookNow(view) {
         view.whole = false;
       } else if (news.update) {
         const Plotly = await plotly();
+        if (!plotted(view) && !view.skeleton) {
+          view.whole = true; // the first points, and no figure yet: ask for the whole of it at once
+          look(view, 0);
+          return;
+        }
         took = await drawn(() => {
           if (!plotted(view)) Plotly.newPlot(view.plot, view.skeleton.data, view.skeleton.layout, view.config);
           const have = lengths(view);
@@ -239,7 +246,9 @@ async function lookNow(view) {
       return;
     }
     // A slow device looks (and draws) less often rather than spending its main thread on the chart.
-    look(view, Math.max(news.wait_ms, Math.min(LONGEST_FEED_WAIT, (DRAW_SHARE_GAP - 1) * took)));
+    // The next look comes wait_ms after this one began, or, after a long draw, (DRAW_SHARE_GAP - 1) times its time.
+    const since = performance.now() - lookStarted;
+    look(view, Math.max(news.wait_ms - since, Math.min(LONGEST_FEED_WAIT, (DRAW_SHARE_GAP - 1) * took)));
   });
 }
 
@@ -275,8 +284,8 @@ async function draw(data, parentElement, setTriggerValue, setStateValue) {
   const { plot } = element;
   let view = views[data.slot];
   const sameRun = view && view.run === data.run;
-  if (data.figure) {
-    const figure = JSON.parse(data.figure);
+  if (data.counts) {
+    const figure = data.figure ? JSON.parse(data.figure) : null; // none: the feed sends it with the first points
     if (view && !sameRun) {
       clearTimeout(view.looking); // the last run's looks end here
       view.feed = null;
@@ -288,7 +297,7 @@ async function draw(data, parentElement, setTriggerValue, setStateValue) {
     Object.assign(view, { generation: data.generation, config: data.config, plot, counts: data.counts });
     Object.assign(view, { skeleton: figure, timer: null, pending: null });
     // With a feed the chart (and Plotly, the heaviest script here) waits for the first points.
-    if (keep || figureHasPoints(figure) || !data.feed) {
+    if (figure && (keep || figureHasPoints(figure) || !data.feed)) {
       drawWhole(await plotly(), view, figure, data.config);
     } else if (plotted(view)) {
       (await plotly()).purge(plot); // a new run in the same slot, not begun yet: its chart comes with its points

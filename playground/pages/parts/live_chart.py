@@ -91,7 +91,11 @@ def live_chart(run, snapshot, key: str, filename: str, feed: str | None = None, 
     if update is None:  # a new run, a new visitor, or the history thinned itself out: everything
         figures = st.session_state[f"{key}_figures"] = st.session_state.get(f"{key}_figures", 0) + 1
         sent = {"run": run.uid, "figure": figures, "counts": []}
-        data |= {"figure": live_chart_json(snapshot), "config": plotly_config(filename), "counts": counts(snapshot)}
+        data |= {"config": plotly_config(filename), "counts": counts(snapshot)}
+        if feed is None or snapshot.batch_points or snapshot.epoch_history:
+            # With a feed and nothing to plot yet, the figure comes from the feed with the first points: building
+            # it here would make the click that starts a run wait for Plotly (a class clicks together).
+            data["figure"] = live_chart_json(snapshot)
     elif feed is None:
         data |= update
     data["generation"] = sent["figure"]  # which whole figure these points follow
