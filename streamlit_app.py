@@ -2,6 +2,10 @@
 
 import streamlit as st
 
+# The tab's icon: an emoji becomes an inline picture, whereas a page's :material/...: icon would be fetched from
+# Google's font server (Streamlit 1.67 makes those the tab icon), and the app fetches nothing from the internet.
+st.set_page_config(page_icon="👕")
+
 pages = {
     "Learn": [
         st.Page("playground/pages/lesson.py", title="Lesson", icon=":material/school:"),

@@ -53,12 +53,18 @@ def wait_for_text(page, text, seconds: float) -> None:
 
 
 def test_every_page_opens_without_exception(page, app_url):
+    """Every page opens, and asks nothing of any server but the app's own (no CDN, no fonts, no tab icon)."""
+    elsewhere = []
+    page.on(
+        "request", lambda request: None if request.url.startswith((app_url, "data:")) else elsewhere.append(request.url)
+    )
     for path, title in PAGES.items():
         open_page(page, app_url, path, title)
         settle(page)
         no_exception(page)
         page.screenshot(path=str(SHOTS / f"{path or 'train'}.png"), full_page=True)
         assert page.get_by_text("Page not found").count() == 0
+    assert not elsewhere, elsewhere
 
 
 def test_live_training_updates_the_chart_and_stop_keeps_the_model(page, app_url):
