@@ -158,17 +158,19 @@ def test_a_zoom_survives_the_live_updates_and_the_plot_is_mounted_once(page, app
 
 def test_without_the_live_feed_the_live_view_reruns_instead(browser):
     """Started as streamlit_app.py (no app.py, so no live feed route), the live view brings its news by rerunning:
-    the bar is Streamlit's, the chart still grows in the same plot, and the run ends with its results."""
+    the bar is Streamlit's, the chart still grows in the same plot, and Stop ends the run with its results."""
     with running_app(script=ROOT / "streamlit_app.py") as (url, _, _):
         context = browser.new_context(viewport={"width": 1400, "height": 1800})
         page = context.new_page()
         try:
-            open_page(page, url, "?epochs=3&train_limit=20000", "Train a network")
+            # Long enough to see the chart change three times on a loaded machine (a 3-epoch run once ended first).
+            open_page(page, url, "?epochs=30&train_limit=20000", "Train a network")
             settle(page)
             page.locator(".st-key-train_button button").first.click()
             page.locator("[data-testid='stProgress']").first.wait_for(timeout=60_000)
             wait_for_chart_changes(page, 3)
-            said(page, "Training finished").wait_for(timeout=120_000)
+            page.locator(".st-key-stop_button button").first.click()
+            said(page, "stopped by you").wait_for(timeout=120_000)
             page.get_by_role("heading", name="How well did it learn?").wait_for(timeout=30_000)
             assert page.evaluate("() => window.__playgroundLiveLooks || 0") == 0
             assert page.locator(".playground-live-bar:visible").count() == 0
