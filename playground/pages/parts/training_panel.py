@@ -54,17 +54,16 @@ def live_view(run: RemoteRun, refresh: float | None, feed: str | None) -> None:
     fetches the news itself, and draws the bar and the words above the chart, until the run ends."""
     snap = run.snapshot
     keep_pace(snap, refresh, fed=feed is not None)
-    fed = feed is not None and not snap.state.done
+    fed = feed is not None and not snap.state.done  # if so, the chart's own script draws the bar and the words
     if not fed:
         st.html(ANNOUNCER.format(text=html.escape(announcement(snap))), width="content")
-    if fed:
-        pass  # all of it in the chart's own script (live_chart.js), which fetches the news
-    elif not snap.state.done:
-        st.progress(snap.progress, text=progress_line(snap))
-    elif snap.state is RunState.FAILED:
-        st.error(snap.error, icon=":material/error:")
-    else:
-        st.success(f"Training {snap.state.value}: {snap.stop_reason}. ({snap.elapsed:.0f} s)", icon=":material/check:")
+        if not snap.state.done:
+            st.progress(snap.progress, text=progress_line(snap))
+        elif snap.state is RunState.FAILED:
+            st.error(snap.error, icon=":material/error:")
+        else:
+            message = f"Training {snap.state.value}: {snap.stop_reason}. ({snap.elapsed:.0f} s)"
+            st.success(message, icon=":material/check:")
     if fed or snap.batch_points or snap.epoch_history:
         from playground.pages.parts.live_chart import live_chart  # with Plotly, once a run exists
 
