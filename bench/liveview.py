@@ -7,13 +7,19 @@ same browser. Prints one JSON object:
 - first_answer_s: the click on Train -> its answer (the progress bar) drawn;
 - run_s: the click -> "Training finished" drawn;
 - chart_changes_per_s and longest_gap_s: read by an in-page sampler (every 50 ms) from the plot's own data
-  (`.st-key-live_chart .js-plotly-plot`'s first trace), between the first change and the run's end;
+  (`.st-key-live_chart .js-plotly-plot`'s first trace), between the first change and the run's end (and
+  chart_changes_per_s_mid_run: in the MID_RUN_SECONDS window below);
 - plot_mounts: how many different plot elements the live chart had during the run (1 = mounted once);
 - main_thread_busy: CDP Performance.getMetrics TaskDuration over the run's wall time (which holds the click's
   answer and, at the end, the results drawn); main_thread_busy_mid_run: the same over MID_RUN_SECONDS mid-run;
+  sampler_busy: the control, what the sampler above adds to that share (measured on the finished page, with and
+  without it): the harness's part of both;
 - expander_open_s: a click on the "Model summary" expander mid-run -> its content shown;
 - zoom_kept: a drag-zoom on the top panel mid-run, read back from the plot's layout after the next two updates;
-- plot_redraw_ms: the control, one Plotly redraw of the finished live plot (extendTraces + its frame), median of 5;
+- feed_draw_ms: what the live chart's own draws took during the run (script and the frame it changed; median, 90th
+  percentile, how many), as live_chart.js records them: most append batch points to the lines alone;
+- plot_redraw_ms: the control, one full Plotly redraw of the finished live plot (extendTraces + its frame), median
+  of 5;
 - websocket_kb: what the server sent the tab during the run; feed_looks and feed_kb: the live chart's own
   requests to the live feed (playground.server.live_feed) and what they brought.
 
@@ -40,13 +46,14 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from tests.appserver import ROOT, launch_chromium, server_environment  # noqa: E402
 
 PLOT = ".st-key-live_chart .js-plotly-plot"
+SAMPLER_CONTROL_SECONDS = 3.0  # each of four windows on the finished page, with and without the sampler
 MID_RUN_SECONDS = 5.0  # a window mid-run, nothing clicked: the live view's own cost, without the run's start or end
 SAMPLER = """() => {
   const seen = new WeakSet();
   window.__live = {changes: [], mounts: 0, last: null};
   window.__sampler = setInterval(() => {
     if (!window.__live.finished && [...document.querySelectorAll("[data-testid='stAlertContentSuccess']")]
-        .some(e => e.innerText.includes('Training finished'))) window.__live.finished = performance.now();
+        .some(e => e.textContent.includes('Training finished'))) window.__live.finished = performance.now();
     const plot = document.querySelector('PLOT');
     if (!plot) return;
     if (!seen.has(plot)) { seen.add(plot); window.__live.mounts += 1; }
@@ -130,8 +137,10 @@ def try_zoom(page) -> dict:
     before = None
     while before is None:
         before = page.evaluate(XRANGE)
-    box = None
-    while box is None:  # None while a plot mounted afresh replaces the last one
+    box, last = None, False
+    while box is None or box != last:  # None while a plot mounted afresh replaces the last one; moving while an
+        last = box  # expander above it opens
+        time.sleep(0.1)
         box = page.locator(f"{PLOT} .nsewdrag").first.bounding_box()
     y = box["y"] + box["height"] / 2
     page.mouse.move(box["x"] + box["width"] * 0.3, y)
@@ -158,6 +167,26 @@ def try_zoom(page) -> dict:
     kept = zoomed_in and len(ranges) == 2 and same
     zoomed = [round(v, 3) for v in zoomed]
     return {"zoomed_from": before[0], "zoomed_to": zoomed, "after_two_updates": ranges, "kept": kept}
+
+
+def sampler_cost(page, cdp) -> float:
+    """The control: the busy share the bench's own sampler adds to the tab (on the finished page, at the throttle):
+    part of main_thread_busy (and of its mid-run window) is the harness's, not the app's."""
+    shares = []
+    for sampling in (True, False, True, False):
+        page.evaluate(SAMPLER if sampling else "() => clearInterval(window.__sampler)")
+        time.sleep(0.5)
+        before, started = busy_seconds(cdp), time.perf_counter()
+        time.sleep(SAMPLER_CONTROL_SECONDS)
+        shares.append((busy_seconds(cdp) - before) / (time.perf_counter() - started))
+    return (shares[0] + shares[2] - shares[1] - shares[3]) / 2
+
+
+def percentiles(values: list[float]) -> dict | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return {"median": ordered[len(ordered) // 2], "p90": ordered[int(0.9 * (len(ordered) - 1))], "n": len(ordered)}
 
 
 def measure(browser, url: str, epochs: int, throttle: float) -> dict:
@@ -197,17 +226,22 @@ def measure(browser, url: str, epochs: int, throttle: float) -> dict:
     page.locator(PLOT).first.wait_for(timeout=120_000)
     later = "|".join(str(epoch) for epoch in range(max(2, epochs // 3), epochs + 1))
     page.get_by_text(re.compile(rf"Epoch ({later}) of {epochs}")).first.wait_for(timeout=180_000)
+    changes_before = page.evaluate("() => window.__live.changes.length")
     mid_before, mid_started = busy_seconds(cdp), time.perf_counter()
     time.sleep(MID_RUN_SECONDS)  # the live view alone, nothing clicked
-    busy_mid = (busy_seconds(cdp) - mid_before) / (time.perf_counter() - mid_started)
+    mid_seconds = time.perf_counter() - mid_started
+    busy_mid = (busy_seconds(cdp) - mid_before) / mid_seconds
+    changes_mid = (page.evaluate("() => window.__live.changes.length") - changes_before) / mid_seconds
     expander = timed_click(page, summary, lambda: shown.wait_for(state="visible", timeout=60_000))
     zoom = try_zoom(page)
     page.get_by_test_id("stAlertContentSuccess").get_by_text("Training finished").first.wait_for(timeout=600_000)
     run_seconds = time.perf_counter() - started
     busy = busy_seconds(cdp) - busy_before
     live = page.evaluate(
-        "() => { clearInterval(window.__sampler); return {...window.__live, resends: window.__playgroundLiveResends}; }"
+        "() => { clearInterval(window.__sampler); "
+        "return {...window.__live, resends: window.__playgroundLiveResends, draws: window.__playgroundLiveDraws}; }"
     )
+    sampler_busy = sampler_cost(page, cdp)
     redraw_ms = page.evaluate(REDRAW)
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
     context.close()
@@ -225,6 +259,9 @@ def measure(browser, url: str, epochs: int, throttle: float) -> dict:
         "resend_requests": live.get("resends") or 0,  # the new live chart asking for everything again
         "main_thread_busy": round(busy / run_seconds, 3),
         "main_thread_busy_mid_run": round(busy_mid, 3),
+        "sampler_busy": round(sampler_busy, 3),  # the control: what the bench's own sampler costs the tab
+        "chart_changes_per_s_mid_run": round(changes_mid, 2),
+        "feed_draw_ms": percentiles(live.get("draws") or []),
         "plot_redraw_ms": round(redraw_ms),  # the control: one Plotly redraw of the live plot at this throttle
         "expander_open_s": round(expander, 3),
         "zoom_kept": zoom["kept"],

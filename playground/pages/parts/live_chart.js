@@ -107,22 +107,49 @@ function figureHasPoints(figure) {
   return figure.data.some((trace) => trace.x && trace.x.length);
 }
 
-// A slow device draws less often rather than falling behind: after a draw that took d ms, the next waits until
-// DRAW_SHARE_GAP * d ms have passed (at most LONGEST_WAIT), so drawing takes about a quarter of the main thread at
-// most; the points meanwhile are appended together. A fast one draws at every look.
+// A slow device draws less often rather than falling behind: a draw that took d ms (script and frame) comes at most
+// once every DRAW_SHARE_GAP * d ms, so drawing takes about a quarter of the main thread at most; the points meanwhile
+// are appended together. A fast one draws at every look.
 const DRAW_SHARE_GAP = 4;
-const LONGEST_WAIT = 600; // ms: the chart never stands still for long
+const LONGEST_WAIT = 600; // ms: the chart never stands still for long (without the feed)
 const SLOW_DRAW = 80; // ms: a draw slower than this, three times, and the server is asked to send news less often
-const LONGEST_FEED_WAIT = 1500; // ms between looks at most (a draw's time may include other work that came first)
+const LONGEST_FEED_CYCLE = 900; // ms from one look to the next at most while training, however slow the draw
 const FEED_TRIES = 5; // looks in a row the server refuses before the page is told the feed is lost
 let slowDraws = 0;
 
-function timed(view, drawing) {
-  const started = performance.now();
-  drawing();
-  const took = performance.now() - started;
+function timed(view, took, started) {
   view.nextDraw = started + Math.min(LONGEST_WAIT, DRAW_SHARE_GAP * took);
   if (took > SLOW_DRAW && ++slowDraws === 3 && view.setStateValue && !view.feed) view.setStateValue("slow", true);
+}
+
+// New points, `x[i]` and `y[i]` for trace i. Only the traces that have new points are redrawn (Plotly.animate
+// without a redraw, which leaves the axes, legend and other traces as they are): on a tab slowed 4x that costs a
+// third to a half of extendTraces' full redraw (bench/liveview.py: feed_draw_ms against plot_redraw_ms). A point
+// outside what an axis that ranges itself shows needs the full redraw, which widens that axis.
+function appendPoints(Plotly, plot, x, y) {
+  const traces = x.flatMap((values, i) => (values.length ? [i] : []));
+  if (!traces.length) return Promise.resolve();
+  if (!traces.every((i) => withinRange(plot, i, x[i], y[i]))) {
+    return Plotly.extendTraces(plot, { x, y }, x.map((_, i) => i));
+  }
+  const data = traces.map((i) => ({ x: [...plot.data[i].x, ...x[i]], y: [...plot.data[i].y, ...y[i]] }));
+  const now = { transition: { duration: 0 }, frame: { duration: 0, redraw: false }, mode: "immediate" };
+  return Plotly.animate(plot, { data, traces }, now);
+}
+
+// Whether trace i's new values lie inside the ranges its axes show, for each axis Plotly ranges by itself (an axis
+// the figure fixes, or the visitor zoomed, keeps its range whatever comes).
+function withinRange(plot, i, xs, ys) {
+  const trace = plot.data[i];
+  return [
+    [`xaxis${(trace.xaxis || "x").slice(1)}`, xs],
+    [`yaxis${(trace.yaxis || "y").slice(1)}`, ys],
+  ].every(([name, values]) => {
+    const axis = plot._fullLayout[name];
+    if (!axis || !axis.autorange) return true;
+    const [low, high] = [Math.min(...axis.range), Math.max(...axis.range)];
+    return values.every((v) => v === null || (v >= low && v <= high));
+  });
 }
 
 function flush(Plotly, view) {
@@ -138,11 +165,14 @@ function flush(Plotly, view) {
   const { pending, plot } = view;
   if (!pending || !plot.isConnected) return;
   view.pending = null;
-  timed(view, () => {
-    if (plot.layout.annotations && plot.layout.annotations.length) {
-      Plotly.relayout(plot, { annotations: [] }); // the "waiting for the first batches" note
-    }
-    Plotly.extendTraces(plot, pending, pending.x.map((_, i) => i));
+  const started = performance.now();
+  inTurn(async () => {
+    if (plot !== view.plot || !plotted(view)) return;
+    const took = await drawn(async () => {
+      if (hasAnnotations(plot)) await Plotly.relayout(plot, { annotations: [] }); // the "waiting" note
+      return appendPoints(Plotly, plot, pending.x, pending.y);
+    });
+    timed(view, took, started);
   });
 }
 
@@ -151,10 +181,10 @@ function drawWhole(Plotly, view, figure, config) {
   if (view.timer) clearTimeout(view.timer);
   view.timer = null;
   view.pending = null;
-  timed(view, () => {
-    if (plotted(view)) Plotly.react(view.plot, figure.data, figure.layout, config);
-    else Plotly.newPlot(view.plot, figure.data, figure.layout, config);
-  });
+  const started = performance.now();
+  if (plotted(view)) Plotly.react(view.plot, figure.data, figure.layout, config);
+  else Plotly.newPlot(view.plot, figure.data, figure.layout, config);
+  timed(view, performance.now() - started, started);
 }
 
 function append(Plotly, view, update, skip) {
@@ -224,17 +254,22 @@ async function lookNow(view) {
           look(view, 0);
           return;
         }
-        took = await drawn(() => {
-          if (!plotted(view)) Plotly.newPlot(view.plot, view.skeleton.data, view.skeleton.layout, view.config);
+        took = await drawn(async () => {
+          if (!plotted(view)) await Plotly.newPlot(view.plot, view.skeleton.data, view.skeleton.layout, view.config);
           const have = lengths(view);
           const skip = have.map((length, i) => length - news.update.base[i]);
           const fresh = (values) => values.map((v, i) => v.slice(Math.max(0, skip[i])));
-          if (hasAnnotations(view.plot)) Plotly.relayout(view.plot, { annotations: [] });
-          Plotly.extendTraces(view.plot, { x: fresh(news.update.x), y: fresh(news.update.y) }, have.map((_, i) => i));
+          if (hasAnnotations(view.plot)) await Plotly.relayout(view.plot, { annotations: [] });
+          return appendPoints(Plotly, view.plot, fresh(news.update.x), fresh(news.update.y));
         });
       }
+      if (took) {
+        const draws = (window.__playgroundLiveDraws = window.__playgroundLiveDraws || []); // read by bench/liveview.py
+        draws.push(Math.round(took));
+        if (draws.length > 1000) draws.splice(0, 500);
+      }
       view.counts = news.counts;
-      view.element.words.textContent = news.words;
+      if (view.element.words.textContent !== news.words) view.element.words.textContent = news.words;
       showStatus(view.element, news);
     } catch (error) {
       console.error("live chart:", error);
@@ -245,17 +280,18 @@ async function lookNow(view) {
       view.setTriggerValue("ended", `${view.run}`); // Streamlit draws the run's end and its results
       return;
     }
-    // A slow device looks (and draws) less often rather than spending its main thread on the chart.
-    // The next look comes wait_ms after this one began, or, after a long draw, (DRAW_SHARE_GAP - 1) times its time.
-    const since = performance.now() - lookStarted;
-    look(view, Math.max(news.wait_ms - since, Math.min(LONGEST_FEED_WAIT, (DRAW_SHARE_GAP - 1) * took)));
+    // A slow device looks (and draws) less often rather than spending its main thread on the chart: the next look
+    // comes wait_ms after this one began (the server's pace: a queued run's is slow), or DRAW_SHARE_GAP times this
+    // draw's time after it, but no later than LONGEST_FEED_CYCLE, so the chart never stands still for long.
+    const cycle = Math.max(news.wait_ms, Math.min(LONGEST_FEED_CYCLE, DRAW_SHARE_GAP * took));
+    look(view, Math.max(0, cycle - (performance.now() - lookStarted)));
   });
 }
 
 // How long `draw` keeps the main thread: its script, then the style, layout and paint of the frame it changed.
-function drawn(draw) {
+async function drawn(draw) {
   const started = performance.now();
-  draw();
+  await draw();
   return new Promise((resolve) => {
     const done = () => resolve(performance.now() - started);
     const fallback = setTimeout(done, 1000); // no frames in a hidden tab
