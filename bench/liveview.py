@@ -6,7 +6,8 @@ the browser's cache), then the measured run of the lecture preset (`--epochs`, d
 same browser. Prints one JSON object:
 - first_answer_s: the click on Train -> its answer (the progress bar) drawn;
 - run_s: the click -> "Training finished" drawn;
-- chart_changes_per_s and longest_gap_s: read by an in-page sampler (every 50 ms) from the plot's own data
+- chart_changes_per_s and longest_gap_s: read by an in-page sampler from the plot's own data, whenever Plotly
+  says it drew (its plotly_afterplot and plotly_animated events) and every 200 ms
   (`.st-key-live_chart .js-plotly-plot`'s first trace), between the first change and the run's end (and
   chart_changes_per_s_mid_run: in the MID_RUN_SECONDS window below);
 - plot_mounts: how many different plot elements the live chart had during the run (1 = mounted once);
@@ -14,7 +15,8 @@ same browser. Prints one JSON object:
   answer and, at the end, the results drawn); main_thread_busy_mid_run: the same over MID_RUN_SECONDS mid-run;
   sampler_busy: the control, what the sampler above adds to that share (measured on the finished page, with and
   without it): the harness's part of both;
-- expander_open_s: a click on the "Model summary" expander mid-run -> its content shown;
+- expander_open_s: a click on the "Model summary" expander mid-run -> its content shown (expander_open_idle_s:
+  the control, the same click at the same throttle before the run);
 - zoom_kept: a drag-zoom on the top panel mid-run, read back from the plot's layout after the next two updates;
 - feed_draw_ms: what the live chart's own draws took during the run (script and the frame it changed; median, 90th
   percentile, how many), as live_chart.js records them: most append batch points to the lines alone;
@@ -50,13 +52,18 @@ SAMPLER_CONTROL_SECONDS = 3.0  # each of four windows on the finished page, with
 MID_RUN_SECONDS = 5.0  # a window mid-run, nothing clicked: the live view's own cost, without the run's start or end
 SAMPLER = """() => {
   const seen = new WeakSet();
-  window.__live = {changes: [], mounts: 0, last: null};
-  window.__sampler = setInterval(() => {
+  window.__live = {changes: [], mounts: 0, last: null, events: 0};
+  const check = (fromEvent) => {
+    if (fromEvent === true) window.__live.events += 1;
     if (!window.__live.finished && [...document.querySelectorAll("[data-testid='stAlertContentSuccess']")]
         .some(e => e.textContent.includes('Training finished'))) window.__live.finished = performance.now();
     const plot = document.querySelector('PLOT');
     if (!plot) return;
-    if (!seen.has(plot)) { seen.add(plot); window.__live.mounts += 1; }
+    if (!seen.has(plot)) {
+      seen.add(plot);
+      window.__live.mounts += 1;
+      if (plot.on) ['plotly_afterplot', 'plotly_animated'].forEach(name => plot.on(name, () => check(true)));
+    }
     const trace = plot._fullData && plot._fullData[0];
     const n = trace && trace.x ? trace.x.length : 0;
     const state = n ? n + ':' + trace.y[n - 1] : null;
@@ -64,7 +71,8 @@ SAMPLER = """() => {
       window.__live.changes.push(performance.now());
       window.__live.last = state;
     }
-  }, 50);
+  };
+  window.__sampler = setInterval(check, 200);
 }""".replace("PLOT", PLOT)
 # The control: one redraw of the finished live plot (Plotly.extendTraces of one point a trace, then the frame it
 # changed), at the tab's throttle. A chart changing k times a second keeps the main thread at least k times this busy.
@@ -172,6 +180,12 @@ def try_zoom(page) -> dict:
 def sampler_cost(page, cdp) -> float:
     """The control: the busy share the bench's own sampler adds to the tab (on the finished page, at the throttle):
     part of main_thread_busy (and of its mid-run window) is the harness's, not the app's."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # the results are drawn first: the page quiet for a second
+        before = busy_seconds(cdp)
+        time.sleep(1.0)
+        if busy_seconds(cdp) - before < 0.05:
+            break
     shares = []
     for sampling in (True, False, True, False):
         page.evaluate(SAMPLER if sampling else "() => clearInterval(window.__sampler)")
@@ -213,6 +227,12 @@ def measure(browser, url: str, epochs: int, throttle: float) -> dict:
         shown.wait_for(state="hidden")
     page.evaluate(SAMPLER)
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
+    # The control: the same click with nothing training, at the same throttle (then closed again).
+    time.sleep(1.0)
+    expander_idle = timed_click(page, summary, lambda: shown.wait_for(state="visible", timeout=60_000))
+    summary.click()
+    shown.wait_for(state="hidden")
+    time.sleep(1.0)
     received.clear()
     feed_bytes.clear()
     page.evaluate("() => { window.__live.clicked = performance.now(); }")
@@ -253,6 +273,7 @@ def measure(browser, url: str, epochs: int, throttle: float) -> dict:
         # in the page's own clock: the bench's own waits (the zoom's) may outlast a short run
         "run_s": round((live["finished"] - live["clicked"]) / 1000, 2),
         "chart_changes": len(changes),
+        "changes_seen_by_event": live.get("events", 0),  # Plotly's draw events the sampler heard
         "chart_changes_per_s": round((len(changes) - 1) / span, 2) if span else 0.0,
         "longest_gap_s": round(max(gaps) / 1000, 2) if gaps else None,
         "plot_mounts": live["mounts"],
@@ -264,6 +285,7 @@ def measure(browser, url: str, epochs: int, throttle: float) -> dict:
         "feed_draw_ms": percentiles(live.get("draws") or []),
         "plot_redraw_ms": round(redraw_ms),  # the control: one Plotly redraw of the live plot at this throttle
         "expander_open_s": round(expander, 3),
+        "expander_open_idle_s": round(expander_idle, 3),  # the control: the same click before the run
         "zoom_kept": zoom["kept"],
         "zoom": zoom,
         "websocket_kb": round(sum(received) / 1024, 1),
