@@ -125,10 +125,6 @@ def _slug(garment: str) -> str:
 # -- The results --------------------------------------------------------------------------------
 
 
-# The tabs under a finished run's numbers, in order; the first is shown first.
-RESULT_TABS = ("Confusion matrix", "Per garment", "Its mistakes", "Inside the network", "Compare runs")
-
-
 def show_results(run: RemoteRun, data: FashionMNIST, runs: list[RemoteRun]) -> None:
     """Everything about a finished run; while it trains, only the model so far to download."""
     snap = run.snapshot
@@ -158,31 +154,24 @@ def show_results(run: RemoteRun, data: FashionMNIST, runs: list[RemoteRun]) -> N
             alt=accuracy_alt(snap.train_accuracy, evaluation.accuracy, snap.val_accuracy),
         )
 
-    # Only the chosen tab is drawn (a choice reruns the page): drawing all five at a run's end kept a slow
-    # device's page busy for seconds (bench/liveview.py's main_thread_busy holds that end).
     confusion_tab, per_class_tab, mistakes_tab, inside_tab, compare_tab = st.tabs(
-        list(RESULT_TABS), key="results_tab", on_change="rerun"
+        ["Confusion matrix", "Per garment", "Its mistakes", "Inside the network", "Compare runs"]
     )
-    if inside_tab.open:
-        with inside_tab:
-            show_first_layer(run, name)
-    if confusion_tab.open:
-        with confusion_tab:
-            show_confusion(evaluation, data, name)
-    if per_class_tab.open:
-        with per_class_tab:
-            st.plotly_chart(
-                charts.per_class_accuracy_figure(evaluation.per_class_accuracy),
-                key="per_class",
-                config=plotly_config(f"{name}-per-garment"),
-                alt=per_class_alt(evaluation.per_class_accuracy),
-            )
-    if mistakes_tab.open:
-        with mistakes_tab:
-            show_mistakes(evaluation, data)
-    if compare_tab.open:
-        with compare_tab:
-            show_comparison(runs)
+    with inside_tab:
+        show_first_layer(run, name)
+    with confusion_tab:
+        show_confusion(evaluation, data, name)
+    with per_class_tab:
+        st.plotly_chart(
+            charts.per_class_accuracy_figure(evaluation.per_class_accuracy),
+            key="per_class",
+            config=plotly_config(f"{name}-per-garment"),
+            alt=per_class_alt(evaluation.per_class_accuracy),
+        )
+    with mistakes_tab:
+        show_mistakes(evaluation, data)
+    with compare_tab:
+        show_comparison(runs)
     show_downloads(run, runs, name)
 
 
