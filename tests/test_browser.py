@@ -156,6 +156,43 @@ def test_a_zoom_survives_the_live_updates_and_the_plot_is_mounted_once(page, app
     no_exception(page)
 
 
+APPEND = """async () => {
+  const plot = document.querySelector('.st-key-live_chart .js-plotly-plot');
+  const Plotly = window.Plotly, append = window.__playgroundLiveAppend;
+  let fullRedraws = 0;
+  const extendTraces = Plotly.extendTraces;
+  Plotly.extendTraces = (...args) => { fullRedraws += 1; return extendTraces.apply(Plotly, args); };
+  const look = () => ({top: plot._fullLayout.yaxis.range[1], n: plot.data[0].x.length, fullRedraws,
+                       last: plot.data[0].y[plot.data[0].y.length - 1]});
+  const before = look();
+  const at = plot.data[0].x[before.n - 1];
+  const point = (loss) => [plot.data.map((_, i) => (i ? [] : [at])), plot.data.map((_, i) => (i ? [] : [loss]))];
+  await append(Plotly, plot, ...point(before.top / 2));
+  const inside = look();
+  await append(Plotly, plot, ...point(before.top * 3));
+  const outside = look();
+  Plotly.extendTraces = extendTraces;
+  return {before, inside, outside};
+}"""
+
+
+def test_new_points_are_drawn_alone_unless_the_loss_axis_must_widen(page, app_url):
+    """live_chart.js's appendPoints, in the page: a batch point inside what the axes show is drawn without a full
+    redraw (the loss axis stays as it is); a loss above the axis' top takes the full redraw, which widens the axis."""
+    open_page(page, app_url, "?epochs=1", "Train a network")
+    settle(page)
+    page.locator(".st-key-train_button button").first.click()
+    said(page, "Training finished").wait_for(timeout=120_000)
+    settle(page)
+    seen = page.evaluate(APPEND)
+    before, inside, outside = seen["before"], seen["inside"], seen["outside"]
+    assert inside["n"] == before["n"] + 1 and inside["last"] == pytest.approx(before["top"] / 2), seen
+    assert inside["fullRedraws"] == 0 and inside["top"] == pytest.approx(before["top"]), seen
+    assert outside["n"] == before["n"] + 2 and outside["fullRedraws"] == 1, seen
+    assert outside["top"] >= 3 * before["top"], f"the loss axis did not widen to show the new point: {seen}"
+    no_exception(page)
+
+
 def test_without_the_live_feed_the_live_view_reruns_instead(browser):
     """Started as streamlit_app.py (no app.py, so no live feed route), the live view brings its news by rerunning:
     the bar is Streamlit's, the chart still grows in the same plot, and Stop ends the run with its results."""

@@ -10,7 +10,7 @@ for the points added since it last asked:
 
 N and M are how many batch points and epoch records the page has, S the step of its last point (whole=1: it wants
 the whole figure). The answer is JSON:
-the new points for Plotly.extendTraces (or the whole figure when the run's history thinned itself out), the counts
+the new points to append (or the whole figure when the run's history thinned itself out), the counts
 to send next time, the bar, its words and what a screen reader is told, whether the run has ended, and how long to
 wait before asking again. The page reruns only when the run ends (to draw the results) and every
 HEARTBEAT_SECONDS besides, in case its script stopped asking.

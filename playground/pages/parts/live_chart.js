@@ -1,4 +1,4 @@
-// The live training chart: drawn once per run, then only new points appended (Plotly.extendTraces).
+// The live training chart: drawn once per run, then only new points appended (appendPoints: Plotly.animate).
 //
 // Streamlit calls this function again whenever the page is drawn, with `data`: {slot, run, generation, words, alt,
 // and either config, counts and figure (the whole chart; with a feed and no points yet, the figure comes later from
@@ -123,8 +123,8 @@ function timed(view, took, started) {
 }
 
 // New points, `x[i]` and `y[i]` for trace i. Only the traces that have new points are redrawn (Plotly.animate
-// without a redraw, which leaves the axes, legend and other traces as they are): on a tab slowed 4x that costs a
-// third to a half of extendTraces' full redraw (bench/liveview.py: feed_draw_ms against plot_redraw_ms). A point
+// without a redraw, which leaves the axes, legend and other traces as they are): on a tab slowed 4x that costs
+// about half of extendTraces' full redraw (bench/liveview.py: feed_draw_ms against plot_redraw_ms). A point
 // outside what an axis that ranges itself shows needs the full redraw, which widens that axis.
 function appendPoints(Plotly, plot, x, y) {
   const traces = x.flatMap((values, i) => (values.length ? [i] : []));
@@ -136,6 +136,8 @@ function appendPoints(Plotly, plot, x, y) {
   const now = { transition: { duration: 0 }, frame: { duration: 0, redraw: false }, mode: "immediate" };
   return Plotly.animate(plot, { data, traces }, now);
 }
+
+window.__playgroundLiveAppend = appendPoints; // tried directly by tests/test_browser.py
 
 // Whether trace i's new values lie inside the ranges its axes show, for each axis Plotly ranges by itself (an axis
 // the figure fixes, or the visitor zoomed, keeps its range whatever comes).

@@ -3,10 +3,10 @@
 st.plotly_chart hashes its figure into the element's id (Streamlit 1.67), so a chart whose figure changes every
 second is a new element every second: drawn from nothing, a visitor's zoom lost. This one is a custom component
 (st.components.v2: inline JavaScript in the page, no iframe, no build step) keyed by its slot: the figure goes to
-the browser once, and live_chart.js appends the points that are new with Plotly.extendTraces: points it fetches
-itself from playground.server.live_feed when the server has that route (app.py), else points each refresh of the
-page carries (the batch points and epoch results after the ones already sent). plotly.js comes from the installed
-plotly package (its package_data), served by this server: no CDN.
+the browser once, and live_chart.js appends the points that are new (Plotly.animate, see its appendPoints):
+points it fetches itself from playground.server.live_feed when the server has that route (app.py), else points each
+refresh of the page carries (the batch points and epoch results after the ones already sent). plotly.js comes from
+the installed plotly package (its package_data), served by this server: no CDN.
 """
 
 from __future__ import annotations
