@@ -2,6 +2,9 @@
 # Sets up everything the app needs on a fresh machine; `--dev` adds what the tests need.
 #   Debian packages: dataset-fashion-mnist (the real data), plus chromium + chromium-driver with --dev.
 #   A virtual environment in .venv with the pinned requirements (reinstalled only when they change).
+#   The browser's libraries pinned in js/package-lock.json (plotly.js's basic bundle), by `npm ci` into
+#   js/node_modules, when npm is there (always with --dev); without them the live chart loads the plotly package's
+#   full plotly.js instead (a slow device evaluates it in 4-6 s against about 1 s).
 #   With --dev, the npm test tools pinned in tests/package-lock.json (axe-core), by `npm ci` into tests/node_modules.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,12 +45,18 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
-# -- npm test tools (--dev): reinstalled only when the lock file changes; the tests read them from disk ---------
-if $dev; then
-  npm_stamp="tests/node_modules/.installed-$(sha256sum tests/package-lock.json | cut -c1-16)"
-  if [ ! -f "$npm_stamp" ]; then
-    echo "setup: installing the npm test tools (tests/package-lock.json)"
-    npm ci --prefix tests --no-audit --no-fund --loglevel=error
-    touch "$npm_stamp"
+# -- npm: each folder's pinned packages, reinstalled only when its lock file changes; read from disk -----------
+npm_install() {  # npm_install FOLDER WHAT
+  local stamp="$1/node_modules/.installed-$(sha256sum "$1/package-lock.json" | cut -c1-16)"
+  if [ ! -f "$stamp" ]; then
+    echo "setup: installing $2 ($1/package-lock.json)"
+    npm ci --prefix "$1" --no-audit --no-fund --loglevel=error
+    touch "$stamp"
   fi
+}
+if command -v npm >/dev/null 2>&1; then
+  npm_install js "the browser's libraries"
+else
+  echo "setup: no npm here; the live chart will load the plotly package's full plotly.js (js/package.json)." >&2
 fi
+$dev && npm_install tests "the npm test tools"

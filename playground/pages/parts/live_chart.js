@@ -27,7 +27,7 @@ function plotly() {
       ? Promise.resolve(window.Plotly)
       : new Promise((resolve, reject) => {
           const script = document.createElement("script");
-          script.src = new URL(PLOTLY_URL, document.baseURI).href; // offline: the plotly package's own copy
+          script.src = new URL(PLOTLY_URL, document.baseURI).href; // offline: served by the app (live_chart.py)
           script.onload = () => resolve(window.Plotly);
           script.onerror = () => reject(new Error("plotly.js could not be loaded"));
           document.head.appendChild(script);

@@ -5,12 +5,14 @@ second is a new element every second: drawn from nothing, a visitor's zoom lost.
 (st.components.v2: inline JavaScript in the page, no iframe, no build step) keyed by its slot: the figure goes to
 the browser once, and live_chart.js appends the points that are new (Plotly.animate, see its appendPoints):
 points it fetches itself from playground.server.live_feed when the server has that route (app.py), else points each
-refresh of the page carries (the batch points and epoch results after the ones already sent). plotly.js comes from
-the installed plotly package (its package_data), served by this server: no CDN.
+refresh of the page carries (the batch points and epoch results after the ones already sent). plotly.js is served
+by this server, no CDN: plotly.js's basic bundle from npm (js/package.json) when setup installed it, else the
+plotly package's own full bundle (see plotly_bundle).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import plotly
@@ -23,10 +25,33 @@ from playground.server.live_feed import PATH, counts, status
 from playground.server.run_words import progress_line
 
 HERE = Path(__file__).parent
-# Only to have this server serve the plotly package's own plotly.min.js (at component/<this module>.plotly_js/):
-# nothing is drawn with it.
-declare_component("plotly_js", path=str(Path(plotly.__file__).parent / "package_data"))
-PLOTLY_URL = f"component/{__name__}.plotly_js/plotly.min.js"  # where that component serves it
+FULL_BUNDLE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+BASIC_BUNDLE = HERE.parents[2] / "js" / "node_modules" / "plotly.js-basic-dist-min" / "plotly-basic.min.js"
+
+
+def bundle_version(path: Path) -> str | None:
+    """The plotly.js version a bundle says in its first lines (`* plotly.js v4.1.1`, `* plotly.js (basic - minified)
+    v4.1.1`), None if unreadable."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as bundle:
+            head = bundle.read(300)
+    except OSError:
+        return None
+    found = re.search(r"plotly\.js (?:\([^)]*\) )?v(\d+\.\d+\.\d+)", head)
+    return found.group(1) if found else None
+
+
+def plotly_bundle(basic: Path = BASIC_BUNDLE, full: Path = FULL_BUNDLE) -> Path:
+    """The plotly.js the live chart loads. Its traces are all scatter, which the basic bundle (scatter, bar, pie;
+    1.2 MB) draws: a 4x-slowed tab evaluates it in about 1 s, the full bundle (4.8 MB) in 4-6 s. The basic one
+    only if it is the very version the plotly package draws its figures for."""
+    return basic if bundle_version(basic) is not None and bundle_version(basic) == bundle_version(full) else full
+
+
+# Only to have this server serve that bundle (at component/<this module>.plotly_js/): nothing is drawn with it.
+PLOTLY_BUNDLE = plotly_bundle()
+declare_component("plotly_js", path=str(PLOTLY_BUNDLE.parent))
+PLOTLY_URL = f"component/{__name__}.plotly_js/{PLOTLY_BUNDLE.name}"  # where that component serves it
 
 # The bar drawn by live_chart.js when it feeds itself (playground.server.live_feed) looks like st.progress: the
 # theme's primary colour (.streamlit/config.toml) on a light track, its words above it in the page's text colour.
