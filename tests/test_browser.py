@@ -178,10 +178,13 @@ APPEND = """async () => {
   const extendTraces = Plotly.extendTraces;
   Plotly.extendTraces = (...args) => { fullRedraws += 1; return extendTraces.apply(Plotly, args); };
   const look = () => ({top: plot._fullLayout.yaxis.range[1], n: plot.data[0].x.length, fullRedraws,
-                       last: plot.data[0].y[plot.data[0].y.length - 1]});
+                       last: plot.data[0].y[plot.data[0].y.length - 1], notes: (plot.layout.annotations || []).length});
   const before = look();
   const at = plot.data[0].x[before.n - 1];
   const point = (loss) => [plot.data.map((_, i) => (i ? [] : [at])), plot.data.map((_, i) => (i ? [] : [loss]))];
+  await append(Plotly, plot, plot.data.map(() => []), plot.data.map(() => []));  // nothing new: nothing changes
+  await Plotly.relayout(plot, {annotations: [{text: 'waiting', x: 0.5, y: 0.5, xref: 'paper', yref: 'paper'}]});
+  before.notes = look().notes;
   await append(Plotly, plot, ...point(before.top / 2));
   const inside = look();
   await append(Plotly, plot, ...point(before.top * 3));
@@ -193,7 +196,8 @@ APPEND = """async () => {
 
 def test_new_points_are_drawn_alone_unless_the_loss_axis_must_widen(page, app_url):
     """live_chart.js's appendPoints, in the page: a batch point inside what the axes show is drawn without a full
-    redraw (the loss axis stays as it is); a loss above the axis' top takes the full redraw, which widens the axis."""
+    redraw (the loss axis stays as it is) and takes away an empty chart's note; a loss above the axis' top takes the
+    full redraw, which widens the axis."""
     open_page(page, app_url, "?epochs=1", "Train a network")
     settle(page)
     page.locator(".st-key-train_button button").first.click()
@@ -201,6 +205,7 @@ def test_new_points_are_drawn_alone_unless_the_loss_axis_must_widen(page, app_ur
     settle(page)
     seen = page.evaluate(APPEND)
     before, inside, outside = seen["before"], seen["inside"], seen["outside"]
+    assert before["notes"] == 1 and inside["notes"] == 0, f"an empty chart's note stayed with the points: {seen}"
     assert inside["n"] == before["n"] + 1 and inside["last"] == pytest.approx(before["top"] / 2), seen
     assert inside["fullRedraws"] == 0 and inside["top"] == pytest.approx(before["top"]), seen
     assert outside["n"] == before["n"] + 2 and outside["fullRedraws"] == 1, seen

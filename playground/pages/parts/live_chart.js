@@ -126,10 +126,12 @@ function timed(view, took, started) {
 // New points, `x[i]` and `y[i]` for trace i. Only the traces that have new points are redrawn (Plotly.animate
 // without a redraw, which leaves the axes, legend and other traces as they are): on a tab slowed 4x that costs
 // about half of extendTraces' full redraw (bench/liveview.py: feed_draw_ms against plot_redraw_ms). A point
-// outside what an axis that ranges itself shows needs the full redraw, which widens that axis.
-function appendPoints(Plotly, plot, x, y) {
+// outside what an axis that ranges itself shows needs the full redraw, which widens that axis. The first points
+// take away the "waiting" note of an empty chart.
+async function appendPoints(Plotly, plot, x, y) {
   const traces = x.flatMap((values, i) => (values.length ? [i] : []));
-  if (!traces.length) return Promise.resolve();
+  if (!traces.length) return;
+  if (hasAnnotations(plot)) await Plotly.relayout(plot, { annotations: [] });
   if (!traces.every((i) => withinRange(plot, i, x[i], y[i]))) {
     return Plotly.extendTraces(plot, { x, y }, x.map((_, i) => i));
   }
@@ -171,10 +173,7 @@ function flush(Plotly, view) {
   const started = performance.now();
   inTurn(async () => {
     if (plot !== view.plot || !plotted(view)) return;
-    const took = await drawn(async () => {
-      if (hasAnnotations(plot)) await Plotly.relayout(plot, { annotations: [] }); // the "waiting" note
-      return appendPoints(Plotly, plot, pending.x, pending.y);
-    });
+    const took = await drawn(() => appendPoints(Plotly, plot, pending.x, pending.y));
     timed(view, took, started);
   });
 }
@@ -262,7 +261,6 @@ async function lookNow(view) {
           const have = lengths(view);
           const skip = have.map((length, i) => length - news.update.base[i]);
           const fresh = (values) => values.map((v, i) => v.slice(Math.max(0, skip[i])));
-          if (hasAnnotations(view.plot)) await Plotly.relayout(view.plot, { annotations: [] });
           return appendPoints(Plotly, view.plot, fresh(news.update.x), fresh(news.update.y));
         });
       }
