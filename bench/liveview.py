@@ -76,13 +76,16 @@ SAMPLER = """() => {
 }""".replace("PLOT", PLOT)
 # The control: one redraw of the finished live plot (Plotly.extendTraces of one point a trace, then the frame it
 # changed), at the tab's throttle. A chart changing k times a second keeps the main thread at least k times this busy.
+# With the plotly.js that drew the plot (live_chart.js's own): once the results are drawn, window.Plotly is
+# Streamlit's copy, whose calls on a plot the other copy drew can fail.
 REDRAW = f"""async () => {{
   const plot = document.querySelector('{PLOT}');
+  const Plotly = await window.__playgroundPlotly;
   const times = [];
   for (let i = 0; i < 5; i++) {{
     const x = plot.data.map(t => [t.x[t.x.length - 1]]), y = plot.data.map(t => [t.y[t.y.length - 1]]);
     const started = performance.now();
-    await window.Plotly.extendTraces(plot, {{x, y}}, plot.data.map((_, j) => j));
+    await Plotly.extendTraces(plot, {{x, y}}, plot.data.map((_, j) => j));
     await new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)));
     times.push(performance.now() - started);
   }}

@@ -171,9 +171,11 @@ def test_a_zoom_survives_the_live_updates_and_the_plot_is_mounted_once(page, app
     no_exception(page)
 
 
+# With the plotly.js that drew the live chart (live_chart.js's own): once the results are drawn, window.Plotly is
+# Streamlit's copy (its PlotlyChart script sets it), and that copy's calls on a plot the other drew can fail.
 APPEND = """async () => {
   const plot = document.querySelector('.st-key-live_chart .js-plotly-plot');
-  const Plotly = window.Plotly, append = window.__playgroundLiveAppend;
+  const Plotly = await window.__playgroundPlotly, append = window.__playgroundLiveAppend;
   let fullRedraws = 0;
   const extendTraces = Plotly.extendTraces;
   Plotly.extendTraces = (...args) => { fullRedraws += 1; return extendTraces.apply(Plotly, args); };
