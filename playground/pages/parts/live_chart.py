@@ -45,7 +45,8 @@ def plotly_bundle(basic: Path = BASIC_BUNDLE, full: Path = FULL_BUNDLE) -> Path:
     """The plotly.js the live chart loads. Its traces are all scatter, which the basic bundle (scatter, bar, pie;
     1.2 MB) draws: a 4x-slowed tab evaluates it in about 1 s, the full bundle (4.8 MB) in 4-6 s. The basic one
     only if it is the very version the plotly package draws its figures for."""
-    return basic if bundle_version(basic) is not None and bundle_version(basic) == bundle_version(full) else full
+    version = bundle_version(basic)
+    return basic if version is not None and version == bundle_version(full) else full
 
 
 # Only to have this server serve that bundle (at component/<this module>.plotly_js/): nothing is drawn with it.
