@@ -171,25 +171,6 @@ def test_a_zoom_survives_the_live_updates_and_the_plot_is_mounted_once(page, app
     no_exception(page)
 
 
-def test_keys_held_down_mid_run_do_not_stop_the_live_chart(page, app_url):
-    """live_chart.js lets a visitor's click or key be answered before it draws, but a key pressed again and again
-    (held down, or a keyboard user moving through the page) holds new points back half a second at most: the chart
-    goes on changing meanwhile."""
-    open_page(page, app_url, "?epochs=30", "Train a network")
-    settle(page)
-    page.locator(".st-key-train_button button").first.click()
-    wait_for_chart_changes(page, 1)
-    seen = []
-    for _ in range(40):  # about 4 s of keys, one every 0.1 s
-        page.keyboard.press("Shift")
-        seen.append(page.evaluate(CHART_STATE))
-        time.sleep(0.1)
-    assert len(set(seen)) >= 3, f"the live chart changed {len(set(seen)) - 1} times in 4 s of keys pressed"
-    page.locator(".st-key-stop_button button").first.click()
-    said(page, "stopped by you").wait_for(timeout=60_000)
-    no_exception(page)
-
-
 # With the plotly.js that drew the live chart (live_chart.js's own): once the results are drawn, window.Plotly is
 # Streamlit's copy (its PlotlyChart script sets it), and that copy's calls on a plot the other drew can fail.
 APPEND = """async () => {

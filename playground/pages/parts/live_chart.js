@@ -118,24 +118,6 @@ const LONGEST_FEED_CYCLE = 750; // ms from one look to the next at most while tr
 const FEED_TRIES = 5; // looks in a row the server refuses before the page is told the feed is lost
 let slowDraws = 0;
 
-// A visitor's click or key comes first: a draw due within INPUT_FIRST ms of one waits, so the page answers it (an
-// expander opening, a button) before the chart takes the main thread (about 90 ms a draw on a tab slowed 4x). Keys
-// pressed one after another (a held arrow key) hold new points back INPUT_LONGEST ms at most.
-const INPUT_FIRST = 250; // ms
-const INPUT_LONGEST = 500; // ms
-if (!window.__playgroundLastInput) {
-  window.__playgroundLastInput = { at: -Infinity };
-  const heard = () => {
-    window.__playgroundLastInput.at = performance.now();
-  };
-  for (const type of ["pointerdown", "keydown"]) window.addEventListener(type, heard, { capture: true, passive: true });
-}
-
-// When a draw of points that came at `since` may take the main thread.
-function inputDue(since) {
-  return Math.min(window.__playgroundLastInput.at + INPUT_FIRST, since + INPUT_LONGEST);
-}
-
 function timed(view, took, started) {
   view.nextDraw = started + Math.min(LONGEST_WAIT, DRAW_SHARE_GAP * took);
   if (took > SLOW_DRAW && ++slowDraws === 3 && view.setStateValue && !view.feed) view.setStateValue("slow", true);
@@ -178,12 +160,11 @@ function withinRange(plot, i, xs, ys) {
 function flush(Plotly, view) {
   const now = performance.now();
   if (view.timer) return;
-  const due = Math.max(view.nextDraw || 0, inputDue(view.pendingSince || now));
-  if (now < due) {
+  if (now < (view.nextDraw || 0)) {
     view.timer = setTimeout(() => {
       view.timer = null;
       flush(Plotly, view);
-    }, due - now);
+    }, view.nextDraw - now);
     return;
   }
   const { pending, plot } = view;
@@ -210,10 +191,7 @@ function drawWhole(Plotly, view, figure, config) {
 
 function append(Plotly, view, update, skip) {
   if (!update.x.some((x, i) => x.length > skip[i])) return;
-  if (!view.pending) {
-    view.pending = { x: update.x.map(() => []), y: update.y.map(() => []) };
-    view.pendingSince = performance.now();
-  }
+  if (!view.pending) view.pending = { x: update.x.map(() => []), y: update.y.map(() => []) };
   update.x.forEach((x, i) => view.pending.x[i].push(...x.slice(skip[i])));
   update.y.forEach((y, i) => view.pending.y[i].push(...y.slice(skip[i])));
   flush(Plotly, view);
@@ -265,9 +243,6 @@ async function lookNow(view) {
       return;
     }
     let took = 0;
-    for (let wait; (wait = inputDue(lookStarted) - performance.now()) > 0; ) {
-      await new Promise((resolve) => setTimeout(resolve, wait)); // keys meanwhile: wait again, to the cap at most
-    }
     try {
       if (news.figure) {
         const figure = JSON.parse(news.figure);
