@@ -15,8 +15,11 @@ same browser. Prints one JSON object:
   answer and, at the end, the results drawn); main_thread_busy_mid_run: the same over MID_RUN_SECONDS mid-run;
   sampler_busy: the control, what the sampler above adds to that share (measured on the finished page, with and
   without it): the harness's part of both;
-- expander_open_s: a click on the "Model summary" expander mid-run -> its content shown (expander_open_idle_s:
-  the control, the same click at the same throttle before the run);
+- expander_open_s: a click on the "Model summary" expander mid-run -> its content shown, as Playwright times it
+  (expander_open_idle_s: the control, the same click at the same throttle before the run);
+  expander_open_in_page_s and expander_open_idle_in_page_s: the same clicks timed in the page, from the input
+  event's time stamp to the first frame that shows the content: what a visitor waits. The difference is
+  Playwright's own part (its checks before it clicks, its polling of a busy page), not the app's;
 - zoom_kept: a drag-zoom on the top panel mid-run, read back from the plot's layout after the next two updates;
 - feed_draw_ms: what the live chart's own draws took during the run (script and the frame it changed; median, 90th
   percentile, how many), as live_chart.js records them: most append batch points to the lines alone;
@@ -91,6 +94,22 @@ REDRAW = f"""async () => {{
   }}
   return times.sort((a, b) => a - b)[2];
 }}"""
+# The expander's clicks timed in the page as well: from the input event's own time stamp (when the browser got it,
+# so a busy main thread's delay counts) to the first frame in which the summary's content is shown. The
+# Playwright-timed figures hold Playwright's own work besides (its checks before it clicks, and its polling of the
+# page for the content, which waits behind whatever the slowed main thread is doing): the control for them.
+EXPANDER_WATCH = """() => {
+  window.__expanderShown = [];
+  const shown = () => [...document.querySelectorAll('p')].some(
+    (p) => p.textContent.startsWith('SUMMARY_TEXT') && p.checkVisibility() && p.getBoundingClientRect().height > 0);
+  document.addEventListener('pointerdown', (event) => {
+    if (!event.target.closest('summary') || shown()) return;
+    const frame = () => shown() ? window.__expanderShown.push(performance.now() - event.timeStamp)
+                                : requestAnimationFrame(frame);
+    requestAnimationFrame(frame);
+  }, true);
+}"""
+SUMMARY_TEXT = "Each weight is a number"  # the start of the "Model summary" expander's caption
 XRANGE = f"""() => {{
   const plot = document.querySelector('{PLOT}');
   return plot && plot._fullLayout ? [plot._fullLayout.xaxis.range.map(Number), window.__live.changes.length] : null;
@@ -224,11 +243,12 @@ def measure(browser, url: str, epochs: int, throttle: float) -> dict:
     cdp.send("Network.enable")
     open_train(page, url, epochs)
     summary = page.locator("summary", has_text="Model summary").first
-    shown = page.get_by_text("Each weight is a number")
+    shown = page.get_by_text(SUMMARY_TEXT)
     if shown.is_visible():  # start from a closed summary, as a visitor in the middle of a run would have it
         summary.click()
         shown.wait_for(state="hidden")
     page.evaluate(SAMPLER)
+    page.evaluate(EXPANDER_WATCH.replace("SUMMARY_TEXT", SUMMARY_TEXT))
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
     # The control: the same click with nothing training, at the same throttle (then closed again).
     time.sleep(1.0)
@@ -256,6 +276,7 @@ def measure(browser, url: str, epochs: int, throttle: float) -> dict:
     busy_mid = (busy_seconds(cdp) - mid_before) / mid_seconds
     changes_mid = (page.evaluate("() => window.__live.changes.length") - changes_before) / mid_seconds
     expander = timed_click(page, summary, lambda: shown.wait_for(state="visible", timeout=60_000))
+    in_page = page.evaluate("() => window.__expanderShown")  # [the idle control's, this one's], in ms
     zoom = try_zoom(page)
     page.get_by_test_id("stAlertContentSuccess").get_by_text("Training finished").first.wait_for(timeout=600_000)
     run_seconds = time.perf_counter() - started
@@ -289,6 +310,9 @@ def measure(browser, url: str, epochs: int, throttle: float) -> dict:
         "plot_redraw_ms": round(redraw_ms),  # the control: one Plotly redraw of the live plot at this throttle
         "expander_open_s": round(expander, 3),
         "expander_open_idle_s": round(expander_idle, 3),  # the control: the same click before the run
+        # the same two clicks timed in the page (EXPANDER_WATCH): what the visitor waits, without Playwright's part
+        "expander_open_in_page_s": round(in_page[-1] / 1000, 3) if len(in_page) == 2 else None,
+        "expander_open_idle_in_page_s": round(in_page[0] / 1000, 3) if len(in_page) == 2 else None,
         "zoom_kept": zoom["kept"],
         "zoom": zoom,
         "websocket_kb": round(sum(received) / 1024, 1),
