@@ -242,8 +242,17 @@ def test_train_by_keyboard_with_axe_mid_run_and_after(context_for, app_url):
         settle(page, 0.5)
         tab_to(page, key_is(key), 60)
         page.keyboard.type(garment)
+        # What a visitor sees before pressing Enter: the box holds what they typed.
+        playwright_api.expect(page.locator(f".st-key-{key} input")).to_have_value(garment, timeout=10_000)
         page.keyboard.press("Enter")
-        page.get_by_text(shown).first.wait_for(timeout=30_000)
+        try:
+            page.get_by_text(shown).first.wait_for(timeout=30_000)
+        except playwright_api.TimeoutError:  # a rare failure in CI: say what the page showed instead
+            boxes = {box: page.locator(f".st-key-{box}").inner_text() for box in ("cell_true", "cell_guess")}
+            said = page.get_by_text(
+                re.compile(r"Real garment: .+ · model's guess: |No test image of a ")
+            ).all_inner_texts()
+            pytest.fail(f"choosing {garment!r} in {key}: the boxes show {boxes}; under them: {said}")
         settle(page, 0.5)
 
     for name in ("Per garment", "Its mistakes", "Inside the network", "Compare runs"):
