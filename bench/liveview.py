@@ -98,6 +98,7 @@ REDRAW = f"""async () => {{
 # so a busy main thread's delay counts) to the first frame in which the summary's content is shown. The
 # Playwright-timed figures hold Playwright's own work besides (its checks before it clicks, and its polling of the
 # page for the content, which waits behind whatever the slowed main thread is doing): the control for them.
+SUMMARY_TEXT = "Each weight is a number"  # the start of the "Model summary" expander's caption
 EXPANDER_WATCH = """() => {
   window.__expanderShown = [];
   const shown = () => [...document.querySelectorAll('p')].some(
@@ -108,8 +109,7 @@ EXPANDER_WATCH = """() => {
                                 : requestAnimationFrame(frame);
     requestAnimationFrame(frame);
   }, true);
-}"""
-SUMMARY_TEXT = "Each weight is a number"  # the start of the "Model summary" expander's caption
+}""".replace("SUMMARY_TEXT", SUMMARY_TEXT)
 XRANGE = f"""() => {{
   const plot = document.querySelector('{PLOT}');
   return plot && plot._fullLayout ? [plot._fullLayout.xaxis.range.map(Number), window.__live.changes.length] : null;
@@ -248,7 +248,7 @@ def measure(browser, url: str, epochs: int, throttle: float) -> dict:
         summary.click()
         shown.wait_for(state="hidden")
     page.evaluate(SAMPLER)
-    page.evaluate(EXPANDER_WATCH.replace("SUMMARY_TEXT", SUMMARY_TEXT))
+    page.evaluate(EXPANDER_WATCH)
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
     # The control: the same click with nothing training, at the same throttle (then closed again).
     time.sleep(1.0)

@@ -186,13 +186,12 @@ def test_every_lesson_step_by_keyboard_with_axe(context_for, app_url):
     assert_clean(findings)
 
 
-def cell_shown(true: str, guess: str | None = None) -> re.Pattern:
-    """What the results say under the confusion matrix once the cell (true, guess) is chosen (any guess if None):
+def cell_shown(true: str | None = None, guess: str | None = None) -> re.Pattern:
+    """What the results say under the confusion matrix once the cell (true, guess) is chosen (any garment for None):
     the caption under its test images, or that there are none."""
-    guess = re.escape(guess) if guess else ".+"
+    true, guess = (re.escape(name) if name else ".+" for name in (true, guess))
     return re.compile(
-        rf"Real garment: {re.escape(true)} · model's guess: {guess} ·|No test image of a {re.escape(true)} was called"
-        rf" a {guess}\."
+        rf"Real garment: {true} · model's guess: {guess} ·|No test image of a {true} was called a {guess}\."
     )
 
 
@@ -267,9 +266,7 @@ def test_train_by_keyboard_with_axe_mid_run_and_after(context_for, app_url):
             page.get_by_text(shown).first.wait_for(timeout=30_000)
         except playwright_api.TimeoutError:  # a rare failure in CI: say what the page showed instead
             boxes = {box: page.locator(f".st-key-{box}").inner_text() for box in ("cell_true", "cell_guess")}
-            said = page.get_by_text(
-                re.compile(r"Real garment: .+ · model's guess: |No test image of a ")
-            ).all_inner_texts()
+            said = page.get_by_text(cell_shown()).all_inner_texts()
             pytest.fail(f"choosing {garment!r} in {key}: the boxes show {boxes}; under them: {said}")
         settle(page, 0.5)
 
