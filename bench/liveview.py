@@ -11,10 +11,13 @@ same browser. Prints one JSON object:
   (`.st-key-live_chart .js-plotly-plot`'s first trace), between the first change and the run's end (and
   chart_changes_per_s_mid_run: in the MID_RUN_SECONDS window below);
 - plot_mounts: how many different plot elements the live chart had during the run (1 = mounted once);
-- main_thread_busy: CDP Performance.getMetrics TaskDuration over the run's wall time (which holds the click's
-  answer and, at the end, the results drawn); main_thread_busy_mid_run: the same over MID_RUN_SECONDS mid-run;
-  sampler_busy: the control, what the sampler above adds to that share (measured on the finished page, with and
-  without it): the harness's part of both;
+- main_thread_busy: CDP Performance.getMetrics TaskDuration over the run's wall time (from the click to "Training
+  finished" drawn: plotly.js loaded and the first figure drawn at the start, the bench's own clicks below, the
+  run's end); main_thread_busy_mid_run: the same over MID_RUN_SECONDS mid-run; main_thread_busy_by_part: the run
+  in its parts (the click to a third of the epochs, that quiet window, the bench's clicks, the rest), seconds and
+  busy share of each; sampler_busy: the control, what the sampler above adds to that share (measured on the
+  finished page, with and without it): the harness's part of both. `--no-clicks` is the other control: the same
+  run without the expander click and the zoom (and Playwright's polling for them);
 - expander_open_s: a click on the "Model summary" expander mid-run -> its content shown, as Playwright times it
   (expander_open_idle_s: the control, the same click at the same throttle before the run);
   expander_open_in_page_s and expander_open_idle_in_page_s: the same clicks timed in the page, from the input
@@ -225,7 +228,7 @@ def percentiles(values: list[float]) -> dict | None:
     return {"median": ordered[len(ordered) // 2], "p90": ordered[int(0.9 * (len(ordered) - 1))], "n": len(ordered)}
 
 
-def measure(browser, url: str, epochs: int, throttle: float) -> dict:
+def measure(browser, url: str, epochs: int, throttle: float, clicks: bool = True) -> dict:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     cdp = context.new_cdp_session(page)
@@ -260,6 +263,11 @@ def measure(browser, url: str, epochs: int, throttle: float) -> dict:
     feed_bytes.clear()
     page.evaluate("() => { window.__live.clicked = performance.now(); }")
     busy_before, started = busy_seconds(cdp), time.perf_counter()
+    marks = [("click", started, busy_before)]  # (what had just happened, when, busy seconds so far)
+
+    def mark(what: str) -> None:
+        marks.append((what, time.perf_counter(), busy_seconds(cdp)))
+
     first_answer = timed_click(
         page,
         page.locator(".st-key-train_button button").first,
@@ -270,15 +278,23 @@ def measure(browser, url: str, epochs: int, throttle: float) -> dict:
     later = "|".join(str(epoch) for epoch in range(max(2, epochs // 3), epochs + 1))
     page.get_by_text(re.compile(rf"Epoch ({later}) of {epochs}")).first.wait_for(timeout=180_000)
     changes_before = page.evaluate("() => window.__live.changes.length")
-    mid_before, mid_started = busy_seconds(cdp), time.perf_counter()
+    mark("start")
+    mid_before, mid_started = marks[-1][2], marks[-1][1]
     time.sleep(MID_RUN_SECONDS)  # the live view alone, nothing clicked
-    mid_seconds = time.perf_counter() - mid_started
-    busy_mid = (busy_seconds(cdp) - mid_before) / mid_seconds
+    mark("mid_run")
+    mid_seconds = marks[-1][1] - mid_started
+    busy_mid = (marks[-1][2] - mid_before) / mid_seconds
     changes_mid = (page.evaluate("() => window.__live.changes.length") - changes_before) / mid_seconds
-    expander = timed_click(page, summary, lambda: shown.wait_for(state="visible", timeout=60_000))
-    in_page = page.evaluate("() => window.__expanderShown")  # [the idle control's, this one's], in ms
-    zoom = try_zoom(page)
+    if clicks:
+        expander = timed_click(page, summary, lambda: shown.wait_for(state="visible", timeout=60_000))
+        in_page = page.evaluate("() => window.__expanderShown")  # [the idle control's, this one's], in ms
+        zoom = try_zoom(page)
+        mark("clicks")
+    else:
+        expander, zoom = None, {"kept": None}
+        in_page = page.evaluate("() => window.__expanderShown")  # [the idle control's]
     page.get_by_test_id("stAlertContentSuccess").get_by_text("Training finished").first.wait_for(timeout=600_000)
+    mark("end")
     run_seconds = time.perf_counter() - started
     busy = busy_seconds(cdp) - busy_before
     live = page.evaluate(
@@ -304,15 +320,21 @@ def measure(browser, url: str, epochs: int, throttle: float) -> dict:
         "resend_requests": live.get("resends") or 0,  # the new live chart asking for everything again
         "main_thread_busy": round(busy / run_seconds, 3),
         "main_thread_busy_mid_run": round(busy_mid, 3),
+        # each part of the run: the click to a third of the epochs, the quiet window, the bench's clicks (the
+        # expander, the zoom and its polling), the rest to "Training finished": its seconds and busy share
+        "main_thread_busy_by_part": {
+            what: {"s": round(t - t0, 2), "busy": round((b - b0) / (t - t0), 3)}
+            for (_, t0, b0), (what, t, b) in zip(marks, marks[1:], strict=False)
+        },
         "sampler_busy": round(sampler_busy, 3),  # the control: what the bench's own sampler costs the tab
         "chart_changes_per_s_mid_run": round(changes_mid, 2),
         "feed_draw_ms": percentiles(live.get("draws") or []),
         "plot_redraw_ms": round(redraw_ms),  # the control: one Plotly redraw of the live plot at this throttle
-        "expander_open_s": round(expander, 3),
+        "expander_open_s": round(expander, 3) if expander is not None else None,
         "expander_open_idle_s": round(expander_idle, 3),  # the control: the same click before the run
         # the same two clicks timed in the page (EXPANDER_WATCH): what the visitor waits, without Playwright's part
         "expander_open_in_page_s": round(in_page[-1] / 1000, 3) if len(in_page) == 2 else None,
-        "expander_open_idle_in_page_s": round(in_page[0] / 1000, 3) if len(in_page) == 2 else None,
+        "expander_open_idle_in_page_s": round(in_page[0] / 1000, 3) if in_page else None,
         "zoom_kept": zoom["kept"],
         "zoom": zoom,
         "websocket_kb": round(sum(received) / 1024, 1),
@@ -325,6 +347,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--throttle", type=float, default=4.0, help="CPU slowdown of the tab (1 = none)")
     parser.add_argument("--epochs", type=int, default=15, help="epochs of the lecture preset in the measured run")
+    parser.add_argument(
+        "--no-clicks",
+        action="store_true",
+        help="the control: no expander click or zoom mid-run (their share of main_thread_busy is the bench's)",
+    )
     parser.add_argument("--port", type=int, default=8700)
     parser.add_argument("--url", help="an app already running (then no server is started)")
     parser.add_argument("--script", default="app.py", help="what `streamlit run` starts (streamlit_app.py: no feed)")
@@ -336,7 +363,7 @@ def main() -> None:
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             warm_up(browser, url)
-            result = measure(browser, url, args.epochs, args.throttle)
+            result = measure(browser, url, args.epochs, args.throttle, clicks=not args.no_clicks)
             browser.close()
     finally:
         if server is not None:
@@ -348,6 +375,7 @@ def main() -> None:
                 "benchmark": "liveview",
                 "throttle": args.throttle,
                 "epochs": args.epochs,
+                "clicks": not args.no_clicks,
                 "script": args.script,
                 **result,
                 "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
