@@ -18,6 +18,8 @@ same browser. Prints one JSON object:
   busy share of each; sampler_busy: the control, what the sampler above adds to that share (measured on the
   finished page, with and without it): the harness's part of both. `--no-clicks` is the other control: the same
   run without the expander click and the zoom (and Playwright's polling for them);
+- results_drawn_s: "Training finished" -> the results' first charts (RESULTS) drawn, what a visitor waits after
+  the run; results_busy_s: the main thread's busy seconds from seeing "Training finished" until then;
 - expander_open_s: a click on the "Model summary" expander mid-run -> its content shown, as Playwright times it
   (expander_open_idle_s: the control, the same click at the same throttle before the run);
   expander_open_in_page_s and expander_open_idle_in_page_s: the same clicks timed in the page, from the input
@@ -55,6 +57,12 @@ from tests.appserver import ROOT, launch_chromium, server_environment  # noqa: E
 
 PLOT = ".st-key-live_chart .js-plotly-plot"
 SAMPLER_CONTROL_SECONDS = 3.0  # each of four windows on the finished page, with and without the sampler
+RESULTS = ("accuracy_bars", "confusion", "cell_images")  # the results' charts a visitor sees first (their keys)
+RESULTS_DRAWN = """(keys) => new Promise(resolve => {
+  const look = () => keys.every(key => document.querySelector(`.st-key-${key} .js-plotly-plot .main-svg`))
+    ? resolve(performance.now()) : requestAnimationFrame(look);
+  look();
+})"""
 MID_RUN_SECONDS = 5.0  # a window mid-run, nothing clicked: the live view's own cost, without the run's start or end
 SAMPLER = """() => {
   const seen = new WeakSet();
@@ -297,6 +305,9 @@ def measure(browser, url: str, epochs: int, throttle: float, clicks: bool = True
     mark("end")
     run_seconds = time.perf_counter() - started
     busy = busy_seconds(cdp) - busy_before
+    results_drawn = page.evaluate(RESULTS_DRAWN, list(RESULTS))  # in the page's clock
+    results_busy = busy_seconds(cdp) - marks[-1][2]
+    results_wall = time.perf_counter() - marks[-1][1]
     live = page.evaluate(
         "() => { clearInterval(window.__sampler); "
         "return {...window.__live, resends: window.__playgroundLiveResends, draws: window.__playgroundLiveDraws}; }"
@@ -330,6 +341,10 @@ def measure(browser, url: str, epochs: int, throttle: float, clicks: bool = True
         "chart_changes_per_s_mid_run": round(changes_mid, 2),
         "feed_draw_ms": percentiles(live.get("draws") or []),
         "plot_redraw_ms": round(redraw_ms),  # the control: one Plotly redraw of the live plot at this throttle
+        # "Training finished" -> the results' first charts drawn (RESULTS), and the main thread's busy seconds meanwhile
+        "results_drawn_s": round((results_drawn - live["finished"]) / 1000, 2),
+        "results_busy_s": round(results_busy, 2),
+        "results_busy": round(results_busy / results_wall, 3),
         "expander_open_s": round(expander, 3) if expander is not None else None,
         "expander_open_idle_s": round(expander_idle, 3),  # the control: the same click before the run
         # the same two clicks timed in the page (EXPANDER_WATCH): what the visitor waits, without Playwright's part
