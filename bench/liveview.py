@@ -1,9 +1,11 @@
 """The live view as one visitor sees it, on a slow machine: headless Chromium with its CPU slowed through DevTools.
 
 `Emulation.setCPUThrottlingRate` (`--throttle`, default 4: the slowdown Lighthouse uses for its mobile audits)
-slows the tab's main thread. One warm-up run first (TensorFlow loaded in the worker, the page's scripts in
-the browser's cache), then the measured run of the lecture preset (`--epochs`, default 15) in a fresh tab of the
-same browser. Prints one JSON object:
+slows the tab's main thread. One warm-up run first (TensorFlow loaded in the worker), then the measured run of the
+lecture preset (`--epochs`, default 15) in a fresh tab of the same browser. That tab has a browser context of its
+own, so nothing is in its cache: a visitor's first visit, when the browser compiles plotly.js too. `--returning`:
+the warm-up runs in the measured tab's context, so the page's scripts come from its cache, compiled (a visitor
+back another day). Prints one JSON object:
 - first_answer_s: the click on Train -> its answer (the progress bar) drawn;
 - run_s: the click -> "Training finished" drawn;
 - chart_changes_per_s and longest_gap_s: read by an in-page sampler from the plot's own data, whenever Plotly
@@ -56,6 +58,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from tests.appserver import ROOT, launch_chromium, server_environment  # noqa: E402
 
 PLOT = ".st-key-live_chart .js-plotly-plot"
+VIEWPORT = {"viewport": {"width": 1400, "height": 1000}}
 SAMPLER_CONTROL_SECONDS = 3.0  # each of four windows on the finished page, with and without the sampler
 RESULTS = ("accuracy_bars", "confusion", "cell_images")  # the results' charts a visitor sees first (their keys)
 RESULTS_DRAWN = """(keys) => new Promise(resolve => {
@@ -152,8 +155,9 @@ def open_train(page, url: str, epochs: int) -> None:
     time.sleep(1.0)
 
 
-def warm_up(browser, url: str) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+def warm_up(browser, url: str, context=None) -> None:
+    """One short run, in its own context unless `context` is given (then it fills that context's cache)."""
+    page = context.new_page() if context is not None else browser.new_page(**VIEWPORT)
     open_train(page, url, 1)
     page.locator(".st-key-train_button button").first.click()
     page.get_by_test_id("stAlertContentSuccess").get_by_text("Training finished").first.wait_for(timeout=180_000)
@@ -236,8 +240,9 @@ def percentiles(values: list[float]) -> dict | None:
     return {"median": ordered[len(ordered) // 2], "p90": ordered[int(0.9 * (len(ordered) - 1))], "n": len(ordered)}
 
 
-def measure(browser, url: str, epochs: int, throttle: float, clicks: bool = True) -> dict:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+def measure(browser, url: str, epochs: int, throttle: float, clicks: bool = True, returning: bool = False) -> dict:
+    context = browser.new_context(**VIEWPORT)
+    warm_up(browser, url, context if returning else None)
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Performance.enable")
@@ -367,6 +372,9 @@ def main() -> None:
         action="store_true",
         help="the control: no expander click or zoom mid-run (their share of main_thread_busy is the bench's)",
     )
+    parser.add_argument(
+        "--returning", action="store_true", help="the warm-up in the measured tab's context: its cache is warm"
+    )
     parser.add_argument("--port", type=int, default=8700)
     parser.add_argument("--url", help="an app already running (then no server is started)")
     parser.add_argument("--script", default="app.py", help="what `streamlit run` starts (streamlit_app.py: no feed)")
@@ -377,8 +385,8 @@ def main() -> None:
     try:
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
-            warm_up(browser, url)
-            result = measure(browser, url, args.epochs, args.throttle, clicks=not args.no_clicks)
+            clicks, returning = not args.no_clicks, args.returning
+            result = measure(browser, url, args.epochs, args.throttle, clicks=clicks, returning=returning)
             browser.close()
     finally:
         if server is not None:
@@ -391,6 +399,7 @@ def main() -> None:
                 "throttle": args.throttle,
                 "epochs": args.epochs,
                 "clicks": not args.no_clicks,
+                "returning": args.returning,
                 "script": args.script,
                 **result,
                 "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
