@@ -2,9 +2,10 @@
 # Sets up everything the app needs on a fresh machine; `--dev` adds what the tests need.
 #   Debian packages: dataset-fashion-mnist (the real data), plus chromium + chromium-driver with --dev.
 #   A virtual environment in .venv with the pinned requirements (reinstalled only when they change).
-#   The browser's libraries pinned in js/package-lock.json (plotly.js's basic bundle), by `npm ci` into
-#   js/node_modules, when npm is there (always with --dev); without them the live chart loads the plotly package's
-#   full plotly.js instead (a slow device evaluates it in 4-6 s against about 1 s).
+#   The browser's libraries pinned in js/package-lock.json (plotly.js's cartesian bundle), by `npm ci` into
+#   js/node_modules, when npm is there (always with --dev); without them the app's own charts (the live chart, the
+#   Train page's results) load the plotly package's full plotly.js instead (a slow device evaluates it in 4-6 s
+#   against about 1 s).
 #   With --dev, the npm test tools pinned in tests/package-lock.json (axe-core), by `npm ci` into tests/node_modules.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -46,7 +46,8 @@ AUDIT = """async (tags) => {
   return found;
 }"""
 UNNAMED_CHARTS = """() => document.querySelectorAll(
-  '[data-testid="stPlotlyChart"]:not([aria-label]), .playground-live-plot:not([aria-label])').length"""
+  '[data-testid="stPlotlyChart"]:not([aria-label]), .playground-live-plot:not([aria-label]), '
+  + '.playground-figure:not([aria-label])').length"""
 FOCUSED = """() => {
   const e = document.activeElement;
   const key = e.closest('[class*="st-key-"]');

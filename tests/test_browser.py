@@ -134,7 +134,7 @@ def wait_for_chart_changes(page, count: int, seconds: float = 60) -> None:
 def test_a_zoom_survives_the_live_updates_and_the_plot_is_mounted_once(page, app_url):
     """A visitor drags a box on the live chart mid-run: the next updates add points to the same plot, which keeps
     the visitor's x range (a plot mounted afresh at every update, as st.plotly_chart's was, loses it). The plot is
-    drawn by plotly.js's basic bundle (what setup installs), whose camera button still saves it as a PNG."""
+    drawn by plotly.js's cartesian bundle (what setup installs), whose camera button still saves it as a PNG."""
     bundles = []
     page.on("request", lambda request: bundles.append(request.url) if "plotly" in request.url else None)
     open_page(page, app_url, "?epochs=30", "Train a network")
@@ -154,7 +154,7 @@ def test_a_zoom_survives_the_live_updates_and_the_plot_is_mounted_once(page, app
     wait_for_chart_changes(page, 2)
     assert page.evaluate(X_RANGE) == pytest.approx(zoomed), "the zoom was lost at an update"
     assert page.evaluate("() => document.querySelector('.st-key-live_chart .js-plotly-plot') === window.__livePlot")
-    assert [url.rsplit("/", 1)[-1] for url in bundles] == ["plotly-basic.min.js"], bundles
+    assert [url.rsplit("/", 1)[-1] for url in bundles] == ["plotly-cartesian.min.js"], bundles
     plot = page.locator(".st-key-live_chart .js-plotly-plot").first
     plot.hover()
     camera = plot.locator(".modebar-btn")

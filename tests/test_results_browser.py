@@ -10,6 +10,7 @@ import json
 import numpy as np
 import pytest
 
+from playground.pages.parts.plotly_js import PLOTLY_URL
 from tests.appserver import ROOT, launch_chromium, no_exception, running_app, settle
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="install requirements-dev.txt")
@@ -31,6 +32,8 @@ def results_page():
         browser = launch_chromium(playwright)
         context = browser.new_context(viewport={"width": 1400, "height": 2000}, accept_downloads=True)
         page = context.new_page()
+        page.requested = []  # every URL the page asked the server for
+        page.on("request", lambda request: page.requested.append(request.url))
         page.goto(f"{url}/?epochs=1&train_limit=2000")
         page.get_by_role("heading", name="Train a network").first.wait_for(timeout=90_000)
         settle(page)
@@ -69,6 +72,22 @@ def test_clicking_a_confusion_cell_shows_its_images(results_page):
         shape = page.evaluate("() => document.querySelector('.st-key-confusion .js-plotly-plot').layout.shapes[0]")
         assert (shape["x0"] + 0.5, shape["y0"] + 0.5) == (guess_index, true_index)
     page.screenshot(path=str(SHOTS / "train_confusion_click.png"), full_page=True)
+
+
+def test_the_results_are_drawn_with_the_live_charts_plotly_js_alone(results_page):
+    """The results' charts load no plotly.js of their own (st.plotly_chart's is the full bundle, about 3 s of a
+    slowed tab's main thread): one plotly.js was fetched, and every tab's chart is drawn when its tab opens."""
+    page = results_page
+    plotly_files = [url.rsplit("/", 1)[-1] for url in page.requested if "plotly" in url.lower()]
+    assert plotly_files == [PLOTLY_URL.rsplit("/", 1)[-1]], plotly_files
+    tabs = {"Per garment": "per_class", "Inside the network": "first_layer", "Compare runs": "comparison"}
+    for tab, chart in tabs.items():
+        page.get_by_role("tab", name=tab).click()
+        plot = page.locator(f".st-key-{chart} .js-plotly-plot .main-svg").first
+        plot.wait_for(timeout=30_000)
+        assert plot.bounding_box()["width"] > 300, f"{tab}: drawn at its tab's width"
+    page.get_by_role("tab", name="Confusion matrix").click()
+    no_exception(page)
 
 
 def test_the_downloads_give_files_that_load_or_parse(results_page, tmp_path, fashion):

@@ -174,9 +174,8 @@ def test_every_confusion_cell_has_a_click_target_that_names_its_cell():
         assert hover.startswith(f"True: {CLASS_NAMES[t]}, guessed: {CLASS_NAMES[p]} — {confusion[t, p]:,} image")
     (outline,) = fig.layout.shapes
     assert (outline.x0, outline.x1, outline.y0, outline.y1) == (-0.5, 0.5, 5.5, 6.5)
-    # What Streamlit hands back for a click on the Shirt row's T-shirt/top column.
-    point = {"curve_number": 2, "point_index": 60, "x": "T-shirt/top", "y": "Shirt", "customdata": [6, 0]}
-    assert clicked_cell([point]) == (6, 0)
+    # What the chart (figure_chart.js) hands back for a click on the Shirt row's T-shirt/top column.
+    assert clicked_cell([{"customdata": [6, 0]}]) == (6, 0)
 
 
 @pytest.mark.parametrize(
@@ -186,3 +185,27 @@ def test_a_selection_that_is_not_a_cell_chooses_nothing(points):
     from playground.charts.confusion import clicked_cell
 
     assert clicked_cell(points) is None
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        None,
+        "click",
+        {"click": None},
+        {"click": "6,0"},
+        {"click": {"points": "6,0"}},
+        {"click": {"points": [6, 0, None, "x"]}},
+    ],
+)
+def test_what_a_browser_sends_for_a_click_is_read_as_points_or_nothing(monkeypatch, state):
+    """A click's trigger value comes from the browser, which a stranger controls: anything but a list of points is
+    no click, and only dict points are kept (clicked_cell then checks their customdata)."""
+    from playground.pages.parts import figure_chart
+
+    monkeypatch.setattr(figure_chart.st, "session_state", {"confusion": state})
+    assert figure_chart.clicked_points("confusion") == []
+    monkeypatch.setattr(
+        figure_chart.st, "session_state", {"confusion": {"click": {"points": [1, {"customdata": [6, 0]}]}}}
+    )
+    assert figure_chart.clicked_points("confusion") == [{"customdata": [6, 0]}]

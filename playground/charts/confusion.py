@@ -157,7 +157,7 @@ def clickable_confusion_figure(
 
 
 def clicked_cell(points: Sequence[dict]) -> tuple[int, int] | None:
-    """The (true, guess) cell of a click on clickable_confusion_figure, from Streamlit's selection points."""
+    """The (true, guess) cell of a click on clickable_confusion_figure, from its points ([{"customdata": ...}])."""
     for point in points:
         cell = point.get("customdata")
         if isinstance(cell, (list, tuple)) and len(cell) == 2 and all(_whole(v) for v in cell):

@@ -13,6 +13,7 @@ from PIL import Image
 
 TEMPLATE = "plotly_white"
 FONT_SIZE = 14
+FONT_FAMILY = '"Source Sans", sans-serif'  # the page's own (Streamlit's theme), for the charts it does not theme
 BLUE = "#2b6cb0"  # the main colour: bars, smoothed lines
 LIGHT_BLUE = "#6a8fc8"  # raw, noisy data behind a smoothed line: 3.3:1 on white (chart marks need 3:1)
 GREY = "#a0aec0"  # backgrounds: bands behind bars
@@ -52,7 +53,7 @@ def apply_style(fig: go.Figure, height: int, *, legend: bool = False, top: int =
     fig.update_layout(
         template=TEMPLATE,
         height=height,
-        font=dict(size=FONT_SIZE),
+        font=dict(size=FONT_SIZE, family=FONT_FAMILY),
         margin=dict(l=10, r=10, t=top, b=10),
         showlegend=legend,
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, font=dict(size=13)),

@@ -13,28 +13,10 @@
 // When the run ends it tells Streamlit ("ended"), which draws the results; if the feed cannot be reached it says
 // "lost" and the page goes back to rerunning.
 
-// Filled in by live_chart.py from its module name (declare_component serves plotly.min.js under it).
-const PLOTLY_URL = "__PLOTLY_URL__";
-
 // What each chart has drawn, kept by slot for the tab's life: Streamlit's pages change without reloading, so
 // a visitor coming back to Train finds the run's points here and the chart is drawn again at once.
 const views = (window.__playgroundLiveViews = window.__playgroundLiveViews || {});
 const asked = {}; // by slot: the last request for everything again, so it is made once
-
-function plotly() {
-  if (!window.__playgroundPlotly) {
-    window.__playgroundPlotly = window.Plotly
-      ? Promise.resolve(window.Plotly)
-      : new Promise((resolve, reject) => {
-          const script = document.createElement("script");
-          script.src = new URL(PLOTLY_URL, document.baseURI).href; // offline: served by the app (live_chart.py)
-          script.onload = () => resolve(window.Plotly);
-          script.onerror = () => reject(new Error("plotly.js could not be loaded"));
-          document.head.appendChild(script);
-        });
-  }
-  return window.__playgroundPlotly;
-}
 
 function make(tag, className, attributes = {}) {
   const element = document.createElement(tag);

@@ -6,53 +6,22 @@ second is a new element every second: drawn from nothing, a visitor's zoom lost.
 the browser once, and live_chart.js appends the points that are new (Plotly.animate, see its appendPoints):
 points it fetches itself from playground.server.live_feed when the server has that route (app.py), else points each
 refresh of the page carries (the batch points and epoch results after the ones already sent). plotly.js is served
-by this server, no CDN: plotly.js's basic bundle from npm (js/package.json) when setup installed it, else the
-plotly package's own full bundle (see plotly_bundle).
+by this server, no CDN (plotly_js.py).
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-import plotly
 import streamlit as st
-from streamlit.components.v1 import declare_component
 
 from playground.charts.live import live_chart_json, live_chart_update, live_chart_words
 from playground.charts.style import LIVE_CHART_ALT, plotly_config
+from playground.pages.parts.plotly_js import module_js
 from playground.server.live_feed import PATH, counts, status
 from playground.server.run_words import progress_line
 
 HERE = Path(__file__).parent
-FULL_BUNDLE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-BASIC_BUNDLE = HERE.parents[2] / "js" / "node_modules" / "plotly.js-basic-dist-min" / "plotly-basic.min.js"
-
-
-def bundle_version(path: Path) -> str | None:
-    """The plotly.js version a bundle says in its first lines (`* plotly.js v4.1.1`, `* plotly.js (basic - minified)
-    v4.1.1`), None if unreadable."""
-    try:
-        with path.open(encoding="utf-8", errors="replace") as bundle:
-            head = bundle.read(300)
-    except OSError:
-        return None
-    found = re.search(r"plotly\.js (?:\([^)]*\) )?v(\d+\.\d+\.\d+)", head)
-    return found.group(1) if found else None
-
-
-def plotly_bundle(basic: Path = BASIC_BUNDLE, full: Path = FULL_BUNDLE) -> Path:
-    """The plotly.js the live chart loads. Its traces are all scatter, which the basic bundle (scatter, bar, pie;
-    1.2 MB) draws: a 4x-slowed tab evaluates it in about 1 s, the full bundle (4.8 MB) in 4-6 s. The basic one
-    only if it is the very version the plotly package draws its figures for."""
-    version = bundle_version(basic)
-    return basic if version is not None and version == bundle_version(full) else full
-
-
-# Only to have this server serve that bundle (at component/<this module>.plotly_js/): nothing is drawn with it.
-PLOTLY_BUNDLE = plotly_bundle()
-declare_component("plotly_js", path=str(PLOTLY_BUNDLE.parent))
-PLOTLY_URL = f"component/{__name__}.plotly_js/{PLOTLY_BUNDLE.name}"  # where that component serves it
 
 # The bar drawn by live_chart.js when it feeds itself (playground.server.live_feed) looks like st.progress: the
 # theme's primary colour (.streamlit/config.toml) on a light track, its words above it in the page's text colour.
@@ -69,7 +38,7 @@ CSS = """
 """
 _component = st.components.v2.component(
     "playground.live_chart",
-    js=(HERE / "live_chart.js").read_text(encoding="utf-8").replace("__PLOTLY_URL__", PLOTLY_URL),
+    js=module_js(HERE / "live_chart.js"),
     css=CSS,
     isolate_styles=False,  # in the page's own DOM, so `.st-key-<key> .js-plotly-plot` finds the plot
 )

@@ -16,6 +16,7 @@ from playground.network import exports
 from playground.network.evaluation import Evaluation, verdict
 from playground.network.numpy_net import first_layer_kernel
 from playground.pages.parts.downloads import show_downloads, show_running_download
+from playground.pages.parts.figure_chart import clicked_points, figure_chart
 from playground.server.workers import RemoteRun
 
 CELL_TRUE, CELL_GUESS = "cell_true", "cell_guess"  # the confusion cell shown, as the keyboard's two selectboxes
@@ -46,7 +47,7 @@ def show_first_layer(run: RemoteRun, name: str) -> None:
             "that the network found by itself, with nobody telling it what to look for."
         )
         shape = (28, 28)
-    st.plotly_chart(
+    figure_chart(
         charts.neuron_weights_figure(kernel, shape),
         key="first_layer",
         config=plotly_config(f"{name}-first-layer"),
@@ -59,7 +60,7 @@ def show_first_layer(run: RemoteRun, name: str) -> None:
 
 def _cell_clicked() -> None:
     """A click on a confusion cell: show that cell, by moving the keyboard's two selectboxes to it."""
-    cell = clicked_cell(st.session_state["confusion"].selection.points)
+    cell = clicked_cell(clicked_points("confusion"))
     if cell is not None and all(0 <= index < len(CLASS_NAMES) for index in cell):
         st.session_state[CELL_TRUE], st.session_state[CELL_GUESS] = (CLASS_NAMES[i] for i in cell)
 
@@ -72,14 +73,14 @@ def show_confusion(evaluation: Evaluation, data: FashionMNIST, name: str) -> Non
         st.session_state[CELL_TRUE], st.session_state[CELL_GUESS] = CLASS_NAMES[true], CLASS_NAMES[guess]
     chosen = CLASS_NAMES.index(st.session_state[CELL_TRUE]), CLASS_NAMES.index(st.session_state[CELL_GUESS])
     chart_column, notes_column = st.columns([3, 2])
-    chart_column.plotly_chart(
-        clickable_confusion_figure(evaluation.confusion, chosen),
-        key="confusion",
-        on_select=_cell_clicked,
-        selection_mode="points",
-        config=plotly_config(f"{name}-confusion"),
-        alt=confusion_alt(evaluation.confusion),
-    )
+    with chart_column:
+        figure_chart(
+            clickable_confusion_figure(evaluation.confusion, chosen),
+            key="confusion",
+            on_click=_cell_clicked,
+            config=plotly_config(f"{name}-confusion"),
+            alt=confusion_alt(evaluation.confusion),
+        )
     with notes_column:
         st.markdown(
             "**How to read it.** Each row is a real garment, each column the model's guess. "
@@ -108,7 +109,7 @@ def show_cell_images(evaluation: Evaluation, data: FashionMNIST, true_class: int
     first = f"; the first {len(shown)}" if len(indices) > len(shown) else ""
     st.markdown(f"**{len(indices):,} test image{'s' if len(indices) != 1 else ''} of a {true_name} {what}**{first}:")
     titles = [f"{p:.0%} sure" for p in sure]
-    st.plotly_chart(
+    figure_chart(
         charts.image_grid_figure(data.test_images[shown], titles, columns=8),
         key="cell_images",
         config=plotly_config(f"{name}-{_slug(true_name)}-as-{_slug(guess_name)}"),
@@ -147,7 +148,7 @@ def show_results(run: RemoteRun, data: FashionMNIST, runs: list[RemoteRun]) -> N
         )
         st.markdown(f"**Verdict: {kind}.** {sentence}")
     with right:
-        st.plotly_chart(
+        figure_chart(
             charts.accuracy_comparison_figure(snap.train_accuracy, evaluation.accuracy, snap.val_accuracy),
             key="accuracy_bars",
             config=plotly_config(f"{name}-accuracy"),
@@ -162,7 +163,7 @@ def show_results(run: RemoteRun, data: FashionMNIST, runs: list[RemoteRun]) -> N
     with confusion_tab:
         show_confusion(evaluation, data, name)
     with per_class_tab:
-        st.plotly_chart(
+        figure_chart(
             charts.per_class_accuracy_figure(evaluation.per_class_accuracy),
             key="per_class",
             config=plotly_config(f"{name}-per-garment"),
@@ -186,7 +187,7 @@ def show_mistakes(evaluation: Evaluation, data: FashionMNIST) -> None:
     true_name, guess_name = CLASS_NAMES[true], CLASS_NAMES[guess]
     indices = evaluation.cell_indices(data.test_labels, true, guess)[:CELL_IMAGES]
     titles = [f"{p:.0%} sure" for p in evaluation.probabilities[indices, guess]]
-    st.plotly_chart(
+    figure_chart(
         charts.image_grid_figure(data.test_images[indices], titles, columns=8),
         key="mistakes_grid",
         config=plotly_config("fashion-mistakes"),
@@ -207,7 +208,7 @@ def show_comparison(runs: list[RemoteRun]) -> None:
     )
     st.caption("Every run of this browser session. Change one setting at a time to see what it does.")
     histories = [(f"run {n}", past.snapshot.epoch_history) for n, past in enumerate(runs, 1)]
-    st.plotly_chart(
+    figure_chart(
         charts.comparison_figure(histories),
         key="comparison",
         config=plotly_config("fashion-runs-compared"),

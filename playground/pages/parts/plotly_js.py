@@ -1,0 +1,52 @@
+"""The one plotly.js of this app's own charts (the live chart, live_chart.py; the Train page's results,
+figure_chart.py), served by this server, no CDN, and loaded once per tab by plotly_loader.js.
+
+plotly.js's cartesian bundle from npm (js/package.json: scatter, bar, heatmap, image and a few more; 1.5 MB) when
+setup installed it, else the plotly package's own full bundle (4.8 MB). st.plotly_chart brings a copy of its own,
+the full one: a tab slowed 4x spends about 3 s evaluating it, so the pages a slow device uses most draw with this one.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import plotly
+from streamlit.components.v1 import declare_component
+
+HERE = Path(__file__).parent
+FULL_BUNDLE = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+NPM_PACKAGE = "plotly.js-cartesian-dist-min"  # js/package.json pins it to the plotly package's plotly.js version
+NPM_BUNDLE = HERE.parents[2] / "js" / "node_modules" / NPM_PACKAGE / "plotly-cartesian.min.js"
+
+
+def bundle_version(path: Path) -> str | None:
+    """The plotly.js version a bundle says in its first lines (`* plotly.js v4.1.1`, `* plotly.js (cartesian -
+    minified) v4.1.1`), None if unreadable."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as bundle:
+            head = bundle.read(300)
+    except OSError:
+        return None
+    found = re.search(r"plotly\.js (?:\([^)]*\) )?v(\d+\.\d+\.\d+)", head)
+    return found.group(1) if found else None
+
+
+def plotly_bundle(npm: Path = NPM_BUNDLE, full: Path = FULL_BUNDLE) -> Path:
+    """The plotly.js this app's charts load. Their traces are scatter, bar, heatmap and image, which the cartesian
+    bundle draws: a 4x-slowed tab evaluates it in under a second, the full bundle in 4-6 s. The npm one only if it
+    is the very version the plotly package draws its figures for."""
+    version = bundle_version(npm)
+    return npm if version is not None and version == bundle_version(full) else full
+
+
+# Only to have this server serve that bundle (at component/<this module>.plotly_js/): nothing is drawn with it.
+PLOTLY_BUNDLE = plotly_bundle()
+declare_component("plotly_js", path=str(PLOTLY_BUNDLE.parent))
+PLOTLY_URL = f"component/{__name__}.plotly_js/{PLOTLY_BUNDLE.name}"  # where that component serves it
+
+
+def module_js(path: Path) -> str:
+    """A component's JavaScript (a module) with plotly_loader.js's `plotly()` in front, told where the bundle is."""
+    loader = (HERE / "plotly_loader.js").read_text(encoding="utf-8").replace("__PLOTLY_URL__", PLOTLY_URL)
+    return loader + "\n" + path.read_text(encoding="utf-8")
