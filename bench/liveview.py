@@ -300,12 +300,11 @@ def measure(browser, url: str, epochs: int, throttle: float, clicks: bool = True
     changes_mid = (page.evaluate("() => window.__live.changes.length") - changes_before) / mid_seconds
     if clicks:
         expander = timed_click(page, summary, lambda: shown.wait_for(state="visible", timeout=60_000))
-        in_page = page.evaluate("() => window.__expanderShown")  # [the idle control's, this one's], in ms
         zoom = try_zoom(page)
         mark("clicks")
     else:
         expander, zoom = None, {"kept": None}
-        in_page = page.evaluate("() => window.__expanderShown")  # [the idle control's]
+    in_page = page.evaluate("() => window.__expanderShown")  # [the idle control's, the mid-run click's], in ms
     page.get_by_test_id("stAlertContentSuccess").get_by_text("Training finished").first.wait_for(timeout=600_000)
     mark("end")
     run_seconds = time.perf_counter() - started

@@ -113,9 +113,9 @@ def clickable_confusion_figure(
 ) -> go.Figure:
     """confusion_figure with a click target on every cell and the chosen (true, guess) cell outlined in black.
 
-    Plotly heatmaps send no selection events to Streamlit (streamlit/streamlit#8760), scatter markers do: an
-    invisible square marker sits on each cell, carrying its (true, guess) as customdata and the cell's hover
-    text, and the heatmaps underneath stop answering the mouse. clicked_cell reads a click back.
+    An invisible square marker sits on each cell, carrying its (true, guess) as customdata and the cell's hover
+    text, and the heatmaps underneath stop answering the mouse (st.plotly_chart, which drew it until session 18,
+    sent no selection events for heatmaps: streamlit/streamlit#8760). clicked_cell reads a click back.
     """
     fig = confusion_figure(confusion, class_names)
     names = list(class_names)

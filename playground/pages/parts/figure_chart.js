@@ -19,10 +19,9 @@ function stateOf(parentElement) {
     state = { plot, want: null, drawn: null, drawing: false };
     state.observer = new ResizeObserver(() => {
       if (!state.plot.clientWidth) return;
-      if (state.drawn !== null && state.want && state.drawn === state.want.figure) {
-        window.Plotly.Plots.resize(state.plot);
-      }
-      else draw(state);
+      if (state.want && state.drawn === state.want.figure) {
+        plotly().then((Plotly) => Plotly.Plots.resize(state.plot));
+      } else draw(state); // first shown (a tab opened): drawn now, at its width
     });
     state.observer.observe(plot);
     states.set(parentElement, state);

@@ -33,7 +33,7 @@ def figure_chart(
     """Draw `figure` (its camera saving as `config` says) with `alt` as its text alternative. `on_click`: called
     when points carrying customdata are clicked; clicked_points(key) reads them."""
     data = {"figure": figure.to_json(validate=False), "config": config, "alt": alt, "clickable": on_click is not None}
-    _component(key=key, data=data, on_click_change=on_click or (lambda: None))
+    _component(key=key, data=data, **({"on_click_change": on_click} if on_click is not None else {}))
 
 
 def clicked_points(key: str) -> list[dict]:
