@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from playground.pages.parts.plotly_js import PLOTLY_URL
 from tests.appserver import PAGES, ROOT, draw_a_trouser_leg, no_exception, running_app, settle
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="install requirements-dev.txt")
@@ -65,6 +66,26 @@ def test_every_page_opens_without_exception(page, app_url):
         page.screenshot(path=str(SHOTS / f"{path or 'train'}.png"), full_page=True)
         assert page.get_by_text("Page not found").count() == 0
     assert not elsewhere, elsewhere
+
+
+def test_the_train_page_loads_plotly_js_before_the_click_and_shows_nothing_of_it(page, app_url):
+    """While a visitor reads the Train page, its plotly.js is loaded (plotly_preload.js) and its first-draw setup
+    done on a chart out of sight, then removed: the seconds after a click on Train don't pay for them. One file,
+    from this server; nothing of it left in the page or taking room there."""
+    plotly_files = []
+    page.on("request", lambda request: plotly_files.append(request.url) if "plotly" in request.url.lower() else None)
+    page.goto(f"{app_url}/?epochs=2&train_limit=2000")
+    page.locator(".st-key-train_button button:not([disabled])").first.wait_for(timeout=90_000)
+    page.wait_for_function("() => window.Plotly && window.__playgroundPlotlyWarm", timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('.js-plotly-plot')", timeout=10_000)  # the warm-up's plot
+    assert [url.rsplit("/", 1)[-1] for url in plotly_files] == [PLOTLY_URL.rsplit("/", 1)[-1]]
+    preload = page.locator(".st-key-plotly_preload")
+    assert preload.count() == 1 and preload.bounding_box()["height"] == 0
+    page.locator(".st-key-train_button button").first.click()
+    page.locator(".st-key-live_chart .js-plotly-plot").first.wait_for(timeout=60_000)
+    wait_for_text(page, re.compile(r"Training finished"), 120)
+    assert len(plotly_files) == 1, plotly_files
+    no_exception(page)
 
 
 def test_live_training_updates_the_chart_and_stop_keeps_the_model(page, app_url):
@@ -281,6 +302,7 @@ def test_a_first_view_trains_at_once_and_its_settings_follow(browser):
             train.wait_for(timeout=90_000)
             assert page.get_by_text("Loading the settings").count() == 1
             assert page.locator(".st-key-hp_epochs").count() == 0, "no settings widgets in the first view"
+            assert page.locator(".st-key-plotly_preload").count() == 0, "plotly.js waits for the whole page"
             train.click()
             wait_for_text(page, re.compile(r"Training finished"), 120)
             wait_for_text(page, re.compile(r"finished all 2 epochs"), 5)

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import plotly
+import streamlit as st
 from streamlit.components.v1 import declare_component
 
 HERE = Path(__file__).parent
@@ -50,3 +51,12 @@ def module_js(path: Path) -> str:
     """A component's JavaScript (a module) with plotly_loader.js's `plotly()` in front, told where the bundle is."""
     loader = (HERE / "plotly_loader.js").read_text(encoding="utf-8").replace("__PLOTLY_URL__", PLOTLY_URL)
     return loader + "\n" + path.read_text(encoding="utf-8")
+
+
+_preload = st.components.v2.component("playground.plotly_preload", js=module_js(HERE / "plotly_preload.js"))
+
+
+def preload_plotly() -> None:
+    """Load this app's plotly.js in the browser when the page is idle (plotly_preload.js): a page whose charts come
+    later (the Train page's live chart) then finds it ready. Draws nothing a visitor sees."""
+    _preload(key="plotly_preload")

@@ -229,9 +229,14 @@ def show_link_notes(where=st) -> None:
         where.caption(f":material/link: Ignored in this link: {st.session_state.link_ignored}.")
 
 
+def settled() -> bool:
+    """False during a session's very first view of Train (first_look), whose whole page comes a moment later."""
+    return settings_delay() <= 0 or bool(st.session_state.get("settings_shown"))
+
+
 def first_look() -> bool:
     """True for a session's very first view of Train: the settings widgets come a moment later."""
-    if settings_delay() <= 0 or st.session_state.get("settings_shown"):
+    if settled():
         return False
     st.session_state.settings_shown = True  # whatever runs next (the page's own rerun, a click) draws them
     return True

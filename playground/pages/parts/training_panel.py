@@ -15,7 +15,8 @@ from playground.pages.parts.common import (
     refresh_seconds,
     session_lab,
 )
-from playground.pages.parts.settings import commit_widgets, forget_link_notes
+from playground.pages.parts.plotly_js import preload_plotly
+from playground.pages.parts.settings import commit_widgets, forget_link_notes, settled
 from playground.server.run_words import announcement, progress_line
 from playground.server.workers import RemoteRun, TrainerBusy
 from playground.training.snapshots import RunState
@@ -86,7 +87,7 @@ def training_panel() -> None:
     if run is not None and shown is not None and shown != run.uid:
         st.rerun()  # a new run replaces the last one's results below: redraw the whole page, once
     active = run is not None and not run.snapshot.state.done
-    train_column, stop_column, _ = st.columns([1, 1, 4])
+    train_column, stop_column, spare_column = st.columns([1, 1, 4])
     train_column.button(
         "Train",
         type="primary",
@@ -104,6 +105,9 @@ def training_panel() -> None:
         on_click=(run.stop if run is not None else None),
         help="End training after the current batch. The model trained so far is kept.",
     )
+    if settled():  # not in a first look: the whole page is drawn before plotly.js takes the main thread
+        with spare_column:  # nothing shown: plotly.js loaded while the visitor reads, not after the click
+            preload_plotly()
     if "trainer_busy" in st.session_state:  # nothing was started, nothing changed: say why
         st.warning(st.session_state.pop("trainer_busy"), icon=":material/hourglass_top:")
     if run is None:
