@@ -11,7 +11,8 @@ back another day). Prints one JSON object:
 - chart_changes_per_s and longest_gap_s: read by an in-page sampler from the plot's own data, whenever Plotly
   says it drew (its plotly_afterplot and plotly_animated events) and every 200 ms
   (`.st-key-live_chart .js-plotly-plot`'s first trace), between the first change and the run's end (and
-  chart_changes_per_s_mid_run: in the MID_RUN_SECONDS window below);
+  chart_changes_per_s_mid_run: in the MID_RUN_SECONDS window below); longest_gap_at_s: where that gap began,
+  seconds after the click (run_s is the run's end);
 - plot_mounts: how many different plot elements the live chart had during the run (1 = mounted once);
 - main_thread_busy: CDP Performance.getMetrics TaskDuration over the run's wall time (from the click to "Training
   finished" drawn: plotly.js loaded and the first figure drawn at the start, the bench's own clicks below, the
@@ -331,6 +332,8 @@ def measure(browser, url: str, epochs: int, throttle: float, clicks: bool = True
         "changes_seen_by_event": live.get("events", 0),  # Plotly's draw events the sampler heard
         "chart_changes_per_s": round((len(changes) - 1) / span, 2) if span else 0.0,
         "longest_gap_s": round(max(gaps) / 1000, 2) if gaps else None,
+        # where in the run it began: seconds from the click, and the run's end
+        "longest_gap_at_s": round((changes[gaps.index(max(gaps))] - live["clicked"]) / 1000, 2) if gaps else None,
         "plot_mounts": live["mounts"],
         "resend_requests": live.get("resends") or 0,  # the new live chart asking for everything again
         "main_thread_busy": round(busy / run_seconds, 3),

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from playground.pages.parts.plotly_js import PLOTLY_URL
+from playground.pages.parts.plotly_js import COMPILE_HINT, PLOTLY_URL
 from tests.appserver import PAGES, ROOT, draw_a_trouser_leg, no_exception, running_app, settle
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="install requirements-dev.txt")
@@ -71,7 +71,7 @@ def test_every_page_opens_without_exception(page, app_url):
 def test_the_train_page_loads_plotly_js_before_the_click_and_shows_nothing_of_it(page, app_url):
     """While a visitor reads the Train page, its plotly.js is loaded (plotly_preload.js) and its first-draw setup
     done on a chart out of sight, then removed: the seconds after a click on Train don't pay for them. One file,
-    from this server; nothing of it left in the page or taking room there."""
+    from this server, with V8's compile hint first; nothing of it left in the page or taking room there."""
     plotly_files = []
     page.on("request", lambda request: plotly_files.append(request.url) if "plotly" in request.url.lower() else None)
     page.goto(f"{app_url}/?epochs=2&train_limit=2000")
@@ -86,6 +86,8 @@ def test_the_train_page_loads_plotly_js_before_the_click_and_shows_nothing_of_it
     wait_for_text(page, re.compile(r"Training finished"), 120)
     assert len(plotly_files) == 1, plotly_files
     no_exception(page)
+    head = page.evaluate("async (url) => (await (await fetch(url)).text()).slice(0, 60)", PLOTLY_URL)
+    assert head.startswith(COMPILE_HINT.decode()), head  # compiled while it downloads (plotly_js.COMPILE_HINT)
 
 
 def test_live_training_updates_the_chart_and_stop_keeps_the_model(page, app_url):

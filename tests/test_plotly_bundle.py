@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 
 from playground.pages.parts.plotly_js import (
+    COMPILE_HINT,
     FULL_BUNDLE,
     NPM_BUNDLE,
     NPM_PACKAGE,
+    PLOTLY_BUNDLE,
     PLOTLY_URL,
     bundle_version,
+    hinted_copy,
     plotly_bundle,
 )
 from tests.appserver import ROOT
@@ -41,3 +44,25 @@ def test_a_missing_or_other_npm_bundle_falls_back_to_the_full_one(tmp_path):
     same = tmp_path / "same.min.js"
     same.write_text(f"/**\n* plotly.js v{bundle_version(FULL_BUNDLE)}\n*/\n")
     assert plotly_bundle(npm=same) == same
+
+
+def test_the_served_bundle_is_the_chosen_one_with_the_compile_hint_first():
+    assert PLOTLY_BUNDLE.read_bytes() == COMPILE_HINT + plotly_bundle().read_bytes()
+    assert bundle_version(PLOTLY_BUNDLE) == bundle_version(FULL_BUNDLE)  # the banner still reads
+
+
+def test_the_hinted_copy_is_written_once_and_kept_and_a_failure_serves_the_bundle_itself(tmp_path):
+    bundle = tmp_path / "plotly-x.min.js"
+    bundle.write_bytes(b"/* plotly.js v9.9.9 */ var Plotly = {};")
+    folder = tmp_path / "served"
+    copy = hinted_copy(bundle, folder)
+    assert copy == folder / bundle.name and copy.read_bytes().startswith(COMPILE_HINT)
+    written = copy.stat().st_mtime_ns
+    assert hinted_copy(bundle, folder) == copy and copy.stat().st_mtime_ns == written  # the same: not rewritten
+    bundle.write_bytes(b"/* plotly.js v9.9.10 */ var Plotly = {};")
+    assert hinted_copy(bundle, folder).read_bytes() == COMPILE_HINT + bundle.read_bytes()  # a new bundle: renewed
+    assert [p.name for p in folder.iterdir()] == [bundle.name]  # no partial file left
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert hinted_copy(bundle, blocked) == bundle
+    assert hinted_copy(tmp_path / "missing.js", folder) == tmp_path / "missing.js"

@@ -315,7 +315,7 @@ async function draw(data, parentElement, setTriggerValue, setStateValue) {
     clearTimeout(view.timer);
     Object.assign(view, { generation: data.generation, config: data.config, plot, counts: data.counts });
     Object.assign(view, { skeleton: figure, timer: null, pending: null });
-    // With a feed the chart (and Plotly, the heaviest script here) waits for the first points.
+    // With a feed the chart waits for the first points (plotly.js is loaded by then as a rule: plotly_preload.js).
     if (figure && (keep || figureHasPoints(figure) || !data.feed)) {
       drawWhole(await plotly(), view, figure, data.config);
     } else if (plotted(view)) {

@@ -1,12 +1,52 @@
 // This app's plotly.js loaded while the Train page is idle, before any chart needs it, and one small chart drawn
 // out of sight and removed, so that plotly.js's own first-draw setup is done too. Both cost a tab slowed 4x about
 // 2 s of its main thread; done here, they are not done in the seconds after a click on Train, when the visitor
-// watches the run start (bench/liveview.py). Each waits for an idle moment (requestIdleCallback), so the page's
-// own drawing comes first; a chart that needs plotly.js sooner loads it itself (plotly_loader.js, the same promise).
+// watches the run start (bench/liveview.py).
+//
+// Only in a quiet page: QUIET_MS after the page was drawn and after the visitor's last click or key, at an idle
+// moment (requestIdleCallback), and only while `data.armed` (no run under way: a run's chart loads plotly.js itself,
+// plotly_loader.js). A class pressing Train together as soon as their pages show (bench/crowd.py: ten tabs on one
+// core) would otherwise meet each other's loading at the moment of the click.
+
+const QUIET_MS = 1000;
+const INPUT = ["pointerdown", "keydown"];
+let pending = null; // {timer, idle}: a preload armed and not begun yet
+
+function disarm() {
+  if (pending) {
+    clearTimeout(pending.timer);
+    if (pending.idle !== undefined && window.cancelIdleCallback) window.cancelIdleCallback(pending.idle);
+  }
+  pending = null;
+  INPUT.forEach((type) => window.removeEventListener(type, rearm, true));
+}
+
+function arm() {
+  disarm();
+  pending = {};
+  INPUT.forEach((type) => window.addEventListener(type, rearm, true));
+  pending.timer = setTimeout(() => {
+    pending.idle = window.requestIdleCallback ? window.requestIdleCallback(start, { timeout: 4000 }) : undefined;
+    if (pending.idle === undefined) setTimeout(start, 0);
+  }, QUIET_MS);
+}
+
+function rearm() {
+  if (pending) arm(); // the visitor is doing something: the quiet starts over
+}
 
 function whenIdle(work) {
   if (window.requestIdleCallback) window.requestIdleCallback(work, { timeout: 4000 });
-  else setTimeout(work, 500);
+  else setTimeout(work, 0);
+}
+
+function start() {
+  if (!pending) return; // disarmed meanwhile
+  disarm();
+  if (window.__playgroundPlotly) return; // a chart loaded it meanwhile, and drew with it
+  plotly()
+    .then((Plotly) => whenIdle(() => warm(Plotly)))
+    .catch(() => null); // unreachable now: the chart that needs it tries again and says so
 }
 
 // Two panels of lines and markers with a legend, as the live chart has: what plotly.js sets up on its first draw.
@@ -28,11 +68,7 @@ function warm(Plotly) {
     });
 }
 
-export default function () {
-  if (window.__playgroundPlotly) return; // loaded already (or loading): nothing to do
-  whenIdle(() =>
-    plotly()
-      .then((Plotly) => whenIdle(() => warm(Plotly)))
-      .catch(() => null), // unreachable now: the chart that needs it tries again and says so
-  );
+export default function ({ data }) {
+  if (window.__playgroundPlotly || !data || !data.armed) disarm();
+  else if (!pending) arm(); // drawn again with nothing changed: the quiet already counting goes on
 }

@@ -70,9 +70,8 @@ def live_view(run: RemoteRun, refresh: float | None, feed: str | None) -> None:
 
         live_chart(run, snap, "live_chart", "fashion-training-live", feed=feed if fed else None)
     elif not snap.state.done:
-        # Nothing to plot yet. Plotly is the heaviest script a browser loads here (a class pressing Train
-        # together on slow machines would each load it at the moment of their click): it comes with the first
-        # numbers, and the click is answered by the bar above alone.
+        # Nothing to plot yet: the figure (Plotly's, built here) comes with the first numbers, and the click is
+        # answered by the bar above alone. (The browser's plotly.js was loaded before the click: preload_plotly.)
         st.caption("The chart appears with the first batches.")
     if snap.state.done and st.session_state.get("finished_run") != run.uid:
         st.session_state.finished_run = run.uid
@@ -107,7 +106,7 @@ def training_panel() -> None:
     )
     if settled():  # not in a first look: the whole page is drawn before plotly.js takes the main thread
         with spare_column:  # nothing shown: plotly.js loaded while the visitor reads, not after the click
-            preload_plotly()
+            preload_plotly(armed=not active)
     if "trainer_busy" in st.session_state:  # nothing was started, nothing changed: say why
         st.warning(st.session_state.pop("trainer_busy"), icon=":material/hourglass_top:")
     if run is None:
