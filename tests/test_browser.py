@@ -90,6 +90,31 @@ def test_the_train_page_loads_plotly_js_before_the_click_and_shows_nothing_of_it
     assert head.startswith(COMPILE_HINT.decode()), head  # compiled while it downloads (plotly_js.COMPILE_HINT)
 
 
+def test_a_failed_early_load_of_plotly_js_is_tried_again_by_the_live_chart(page, app_url):
+    """The preload's request for plotly.js fails (a dropped connection): the live chart, when its points come,
+    asks again and draws; nothing is left broken by the early try."""
+    asked = []
+
+    def first_fails(route):
+        asked.append(route.request.url)
+        route.abort() if len(asked) == 1 else route.continue_()
+
+    page.route(re.compile(r".*plotly.*\.js$"), first_fails)
+    page.goto(f"{app_url}/?epochs=2&train_limit=2000")
+    page.locator(".st-key-train_button button:not([disabled])").first.wait_for(timeout=90_000)
+    deadline = time.monotonic() + 60
+    while not asked and time.monotonic() < deadline:  # the preload's try, refused
+        page.wait_for_timeout(200)
+    assert asked, "the Train page did not load plotly.js before the click"
+    page.wait_for_timeout(500)
+    page.locator(".st-key-train_button button").first.click()
+    page.locator(".st-key-live_chart .js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+    wait_for_text(page, re.compile(r"Training finished"), 120)
+    assert len(asked) == 2, asked
+    assert page.get_by_text("could not be drawn").count() == 0
+    no_exception(page)
+
+
 def test_live_training_updates_the_chart_and_stop_keeps_the_model(page, app_url):
     open_page(page, app_url, "?epochs=30", "Train a network")
     settle(page)

@@ -47,7 +47,7 @@ def plotly_bundle(npm: Path = NPM_BUNDLE, full: Path = FULL_BUNDLE) -> Path:
 # V8's explicit compile hint (Chrome and Edge 136+; other browsers read a comment): every function of the file is
 # compiled while it downloads, off the main thread, instead of each on the main thread when first called. plotly.js
 # calls most of its functions as it loads and draws. A bare page slowed 4x: its load and first chart took 1.5-1.9 s
-# of the main thread with it against 2.2-2.6 s without (4 fresh loads each), for 1.5 MB more script heap.
+# of the main thread with it against 2.2-2.6 s without (6 fresh loads each), for 1.5 MB more script heap.
 COMPILE_HINT = b"//# allFunctionsCalledOnLoad\n"
 SERVED = HERE.parents[2] / "js" / "served"  # the hinted copy (.gitignore'd), written when the app starts
 
