@@ -14,15 +14,18 @@ back another day). Prints one JSON object:
   chart_changes_per_s_mid_run: in the MID_RUN_SECONDS window below); longest_gap_at_s: where that gap began,
   seconds after the click (run_s is the run's end);
 - plot_mounts: how many different plot elements the live chart had during the run (1 = mounted once);
-- main_thread_busy: CDP Performance.getMetrics TaskDuration over the run's wall time (from the click to "Training
-  finished" drawn: plotly.js loaded and the first figure drawn at the start, the bench's own clicks below, the
-  run's end); main_thread_busy_mid_run: the same over MID_RUN_SECONDS mid-run; main_thread_busy_by_part: the run
-  in its parts (the click to a third of the epochs, that quiet window, the bench's clicks, the rest), seconds and
-  busy share of each; sampler_busy: the control, what the sampler above adds to that share (measured on the
-  finished page, with and without it): the harness's part of both. `--no-clicks` is the other control: the same
-  run without the expander click and the zoom (and Playwright's polling for them);
+- main_thread_busy: CDP Performance.getMetrics TaskDuration over the run's wall time (from the click to the first
+  frame that shows "Training finished", in the page's own clock, with the busy counter read at that moment from
+  samples taken every 0.1 s: plotly.js loaded and the first figure drawn at the start, the bench's own clicks below,
+  the run's end); main_thread_busy_to_noticed: the control, the same share to when the bench noticed the alert
+  (noticed_after_s later; the reading before session 20): the page's work after the alert's frame (the results' rerun)
+  is not the run's; main_thread_busy_mid_run: the same over MID_RUN_SECONDS mid-run; main_thread_busy_by_part: the run
+  in its parts (the click to a third of the epochs, that quiet window, the bench's clicks, the rest), seconds and busy
+  share of each; sampler_busy: the control, what the sampler above adds to that share (measured on the finished page,
+  with and without it): the harness's part of both. `--no-clicks` is the other control: the same run without the
+  expander click and the zoom (and Playwright's polling for them);
 - results_drawn_s: "Training finished" -> the results' first charts (RESULTS) drawn, what a visitor waits after
-  the run; results_busy_s: the main thread's busy seconds from seeing "Training finished" until then;
+  the run; results_busy_s: the main thread's busy seconds from the alert's frame until then;
 - expander_open_s: a click on the "Model summary" expander mid-run -> its content shown, as Playwright times it
   (expander_open_idle_s: the control, the same click at the same throttle before the run);
   expander_open_in_page_s and expander_open_idle_in_page_s: the same clicks timed in the page, from the input
@@ -67,14 +70,13 @@ RESULTS_DRAWN = """(keys) => new Promise(resolve => {
     ? resolve(performance.now()) : requestAnimationFrame(look);
   look();
 })"""
+END_SAMPLE_S, END_LOOK_S = 0.1, 0.5  # to the run's end: the busy counter's samples, and asking the page if it ended
 MID_RUN_SECONDS = 5.0  # a window mid-run, nothing clicked: the live view's own cost, without the run's start or end
 SAMPLER = """() => {
   const seen = new WeakSet();
   window.__live = {changes: [], mounts: 0, last: null, events: 0};
   const check = (fromEvent) => {
     if (fromEvent === true) window.__live.events += 1;
-    if (!window.__live.finished && [...document.querySelectorAll("[data-testid='stAlertContentSuccess']")]
-        .some(e => e.textContent.includes('Training finished'))) window.__live.finished = performance.now();
     const plot = document.querySelector('PLOT');
     if (!plot) return;
     if (!seen.has(plot)) {
@@ -91,6 +93,18 @@ SAMPLER = """() => {
     }
   };
   window.__sampler = setInterval(check, 200);
+  // The run's end in the page's own clock: the first frame that shows "Training finished" (the mutation that adds
+  // it is seen in the same task, its frame is the next animation frame), not when Playwright, polling a busy tab,
+  // notices it: the page's end-of-run work (the results) can lie between the two.
+  const finished = () => [...document.querySelectorAll("[data-testid='stAlertContentSuccess']")]
+    .some(e => e.textContent.includes('Training finished'));
+  const watch = new MutationObserver(() => {
+    if (window.__live.committed || !finished()) return;
+    window.__live.committed = performance.now();
+    watch.disconnect();
+    requestAnimationFrame(() => { window.__live.finished = performance.now(); });
+  });
+  watch.observe(document.body, {childList: true, subtree: true, characterData: true});
 }""".replace("PLOT", PLOT)
 # The control: one redraw of the finished live plot (Plotly.extendTraces of one point a trace, then the frame it
 # changed), at the tab's throttle. A chart changing k times a second keeps the main thread at least k times this busy.
@@ -166,8 +180,30 @@ def warm_up(browser, url: str, context=None) -> None:
 
 
 def busy_seconds(cdp) -> float:
-    metrics = cdp.send("Performance.getMetrics")["metrics"]
-    return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+    return busy_sample(cdp)[1]
+
+
+def busy_sample(cdp) -> tuple[float, float]:
+    """(the browser's monotonic clock in ms, the tab's main-thread busy seconds so far) from one getMetrics."""
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return metrics["Timestamp"] * 1000, metrics["TaskDuration"]
+
+
+def page_clock_offset(page, cdp) -> float:
+    """getMetrics' Timestamp (ms) minus the page's performance.now(): both count from the same monotonic clock, so
+    this maps a time the page recorded onto the busy samples (to within the few ms the three calls take)."""
+    before = page.evaluate("() => performance.now()")
+    stamp, _ = busy_sample(cdp)
+    after = page.evaluate("() => performance.now()")
+    return stamp - (before + after) / 2
+
+
+def busy_at(samples: list[tuple[float, float]], when: float) -> float:
+    """The busy seconds at `when` (the browser's clock, ms), straight between the samples either side of it."""
+    for (t0, b0), (t1, b1) in zip(samples, samples[1:], strict=False):
+        if t0 <= when <= t1:
+            return b0 + (b1 - b0) * (when - t0) / (t1 - t0) if t1 > t0 else b1
+    raise ValueError("no busy samples around the run's end")
 
 
 def timed_click(page, locator, done) -> float:
@@ -275,7 +311,8 @@ def measure(browser, url: str, epochs: int, throttle: float, clicks: bool = True
     time.sleep(1.0)
     received.clear()
     feed_bytes.clear()
-    page.evaluate("() => { window.__live.clicked = performance.now(); }")
+    offset = page_clock_offset(page, cdp)
+    clicked = page.evaluate("() => window.__live.clicked = performance.now()")
     busy_before, started = busy_seconds(cdp), time.perf_counter()
     marks = [("click", started, busy_before)]  # (what had just happened, when, busy seconds so far)
 
@@ -306,12 +343,28 @@ def measure(browser, url: str, epochs: int, throttle: float, clicks: bool = True
     else:
         expander, zoom = None, {"kept": None}
     in_page = page.evaluate("() => window.__expanderShown")  # [the idle control's, the mid-run click's], in ms
-    page.get_by_test_id("stAlertContentSuccess").get_by_text("Training finished").first.wait_for(timeout=600_000)
-    mark("end")
-    run_seconds = time.perf_counter() - started
-    busy = busy_seconds(cdp) - busy_before
+    # To the end: the busy counter sampled every END_SAMPLE_S from the browser's side (no script in the page), and
+    # the page asked every END_LOOK_S whether it has drawn "Training finished" (the sampler's own record of it).
+    samples, looked, deadline = [busy_sample(cdp)], time.monotonic(), time.monotonic() + 600
+    while time.monotonic() < deadline:
+        time.sleep(END_SAMPLE_S)
+        samples.append(busy_sample(cdp))
+        if time.monotonic() - looked >= END_LOOK_S:
+            looked = time.monotonic()
+            if page.evaluate("() => window.__live.finished"):
+                samples.append(busy_sample(cdp))
+                break
+    else:
+        raise TimeoutError("the run did not finish within 10 minutes")
+    noticed_seconds = time.perf_counter() - started  # the bench's noticing: main_thread_busy_to_noticed's end
+    busy_noticed = busy_seconds(cdp) - busy_before
+    finished = page.evaluate("() => window.__live.finished")
+    run_seconds = (finished - clicked) / 1000
+    busy_finished = busy_at(samples, finished + offset)
+    busy = busy_finished - busy_before
+    marks.append(("end", started + run_seconds, busy_finished))  # the run's end in the page's clock
     results_drawn = page.evaluate(RESULTS_DRAWN, list(RESULTS))  # in the page's clock
-    results_busy = busy_seconds(cdp) - marks[-1][2]
+    results_busy = busy_seconds(cdp) - busy_finished
     results_wall = time.perf_counter() - marks[-1][1]
     live = page.evaluate(
         "() => { clearInterval(window.__sampler); "
@@ -327,7 +380,7 @@ def measure(browser, url: str, epochs: int, throttle: float, clicks: bool = True
     return {
         "first_answer_s": round(first_answer, 3),
         # in the page's own clock: the bench's own waits (the zoom's) may outlast a short run
-        "run_s": round((live["finished"] - live["clicked"]) / 1000, 2),
+        "run_s": round(run_seconds, 2),
         "chart_changes": len(changes),
         "changes_seen_by_event": live.get("events", 0),  # Plotly's draw events the sampler heard
         "chart_changes_per_s": round((len(changes) - 1) / span, 2) if span else 0.0,
@@ -337,6 +390,10 @@ def measure(browser, url: str, epochs: int, throttle: float, clicks: bool = True
         "plot_mounts": live["mounts"],
         "resend_requests": live.get("resends") or 0,  # the new live chart asking for everything again
         "main_thread_busy": round(busy / run_seconds, 3),
+        # the control: the same share to when the bench noticed "Training finished" (the reading before session 20,
+        # when Playwright's wait noticed it): the page's end-of-run work after the alert's frame counted in the run
+        "main_thread_busy_to_noticed": round(busy_noticed / noticed_seconds, 3),
+        "noticed_after_s": round(noticed_seconds - run_seconds, 2),
         "main_thread_busy_mid_run": round(busy_mid, 3),
         # each part of the run: the click to a third of the epochs, the quiet window, the bench's clicks (the
         # expander, the zoom and its polling), the rest to "Training finished": its seconds and busy share

@@ -167,3 +167,41 @@ def test_bounded_history_stays_small_and_spans_the_run():
         history.add(BatchPoint(step, step / 1000, 1.0, 0.5))
     assert 50 <= len(history.points) <= 100
     assert history.points[0].step == 1 and history.points[-1].step > 99_000
+
+
+def test_the_validation_pass_is_compiled_before_the_first_batch_and_counts_only_its_epochs(fashion, monkeypatch):
+    """Compiled before training starts, so the first epoch's end doesn't stall the live chart while XLA compiles;
+    the warm-up's own figures are not mixed into the epochs' (Keras resets them at every epoch's start)."""
+    from playground.training.live_metrics import LiveMetrics
+
+    compiled_at_start = []
+    begin = LiveMetrics.on_train_begin
+
+    def on_train_begin(self, logs=None):
+        compiled_at_start.append(self.model.test_function is not None)
+        return begin(self, logs)
+
+    monkeypatch.setattr(LiveMetrics, "on_train_begin", on_train_begin)
+    config = LECTURE.replace(epochs=2, train_limit=4000, batch_size=50)
+    run = train(config, fashion, steps_per_execution=4)
+    snap = run.snapshot
+    assert snap.state is RunState.FINISHED, snap.error
+    assert compiled_at_start == [True]
+    epoch_one = [p for p in snap.batch_points if p.epoch <= 1]
+    assert np.mean([p.loss for p in epoch_one]) == pytest.approx(snap.epoch_history[0].loss, rel=1e-3)
+    images, labels = fashion.train_images[run.val_index], fashion.train_labels[run.val_index]
+    val_loss, val_accuracy = run.model.evaluate(images, labels, verbose=0)
+    assert snap.epoch_history[-1].val_accuracy == pytest.approx(val_accuracy, abs=1e-6)
+    assert snap.epoch_history[-1].val_loss == pytest.approx(val_loss, rel=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("count", "largest", "expected"),
+    [(6000, 1024, 1000), (1000, 1024, 1000), (1024, 1024, 1024), (1025, 1024, 513), (5999, 1024, 1000), (7, 1024, 7)],
+)
+def test_validation_batches_are_as_equal_as_the_count_allows(count, largest, expected):
+    from playground.training.input_pipeline import equal_batch_size
+
+    size = equal_batch_size(count, largest)
+    assert size == expected
+    assert size <= largest and -(-count // size) == -(-count // largest)  # no more batches than before

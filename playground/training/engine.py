@@ -123,6 +123,9 @@ class TrainingRun:
         validation = None
         if len(self.val_index):
             validation = validation_batches(data.train_images[self.val_index], data.train_labels[self.val_index], 1024)
+            # Compile the validation pass now, before the first batch, not at the first epoch's end, where it held
+            # the live chart still for about half a second (at every epoch's start fit resets what this counts).
+            self.model.evaluate(validation.take(1), verbose=0)
         self.model.fit(
             shuffled_batches(x_train, y_train, config.batch_size, config.seed),
             steps_per_epoch=self.batches_per_epoch,
