@@ -10,25 +10,19 @@
 
 const QUIET_MS = 1000;
 const INPUT = ["pointerdown", "keydown"];
-let pending = null; // {timer, idle}: a preload armed and not begun yet
+let pending = null; // {timer}: a preload armed and not begun yet; an idle callback of an older one does nothing
 
 function disarm() {
-  if (pending) {
-    clearTimeout(pending.timer);
-    if (pending.idle !== undefined && window.cancelIdleCallback) window.cancelIdleCallback(pending.idle);
-  }
+  if (pending) clearTimeout(pending.timer);
   pending = null;
   INPUT.forEach((type) => window.removeEventListener(type, rearm, true));
 }
 
 function arm() {
   disarm();
-  pending = {};
+  const mine = (pending = {});
   INPUT.forEach((type) => window.addEventListener(type, rearm, true));
-  pending.timer = setTimeout(() => {
-    pending.idle = window.requestIdleCallback ? window.requestIdleCallback(start, { timeout: 4000 }) : undefined;
-    if (pending.idle === undefined) setTimeout(start, 0);
-  }, QUIET_MS);
+  mine.timer = setTimeout(() => whenIdle(() => pending === mine && start()), QUIET_MS);
 }
 
 function rearm() {
@@ -41,7 +35,6 @@ function whenIdle(work) {
 }
 
 function start() {
-  if (!pending) return; // disarmed meanwhile
   disarm();
   if (window.__playgroundPlotly) return; // a chart loaded it meanwhile, and drew with it
   plotly()
