@@ -69,8 +69,8 @@ RESULTS_DRAWN = """(keys) => new Promise(resolve => {
     ? resolve(performance.now()) : requestAnimationFrame(look);
   look();
 })"""
-THIRD_LOOK_S = 0.25  # asking the page whether a third of the epochs are done
-END_SAMPLE_S, END_LOOK_S = 0.1, 0.5  # to the run's end: the busy counter's samples, and asking the page if it ended
+THIRD_LOOK_S = 0.25  # asking the page whether a third of the epochs are done, or whether the run has ended
+END_SAMPLE_S = 0.1  # the busy counter's samples while the bench waits (the run's end is read between two of them)
 MID_RUN_SECONDS = 5.0  # a window mid-run, nothing clicked: the live view's own cost, without the run's start or end
 SAMPLER = """() => {
   const seen = new WeakSet();
@@ -180,13 +180,19 @@ def warm_up(browser, url: str, context=None) -> None:
     page.close()
 
 
-def wait_in_page(page, condition: str, timeout: float) -> None:
-    """Ask the page every THIRD_LOOK_S until `condition` (a script) is true: one cheap evaluation a look."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(condition):
+def wait_in_page(page, condition: str, timeout: float, sample) -> None:
+    """Ask the page every THIRD_LOOK_S until `condition` (a script) is true: one cheap evaluation a look;
+    `sample()` (the busy counter's) every END_SAMPLE_S meanwhile."""
+    deadline, looked = time.monotonic() + timeout, 0.0
+    while True:
+        if time.monotonic() - looked >= THIRD_LOOK_S:
+            looked = time.monotonic()
+            if page.evaluate(condition):
+                return
         if time.monotonic() > deadline:
             raise TimeoutError(condition)
-        time.sleep(THIRD_LOOK_S)
+        time.sleep(END_SAMPLE_S)
+        sample()
 
 
 def busy_seconds(cdp) -> float:
@@ -323,11 +329,22 @@ def measure(browser, url: str, epochs: int, throttle: float, clicks: bool = True
     feed_bytes.clear()
     offset = page_clock_offset(page, cdp)
     clicked = page.evaluate("() => window.__live.clicked = performance.now()")
-    busy_before, started = busy_seconds(cdp), time.perf_counter()
+    samples = [busy_sample(cdp)]  # (the browser's clock in ms, busy seconds), every END_SAMPLE_S while the bench waits
+    busy_before, started = samples[0][1], time.perf_counter()
     marks = [("click", started, busy_before)]  # (what had just happened, when, busy seconds so far)
 
+    def sample() -> None:
+        samples.append(busy_sample(cdp))
+
     def mark(what: str) -> None:
-        marks.append((what, time.perf_counter(), busy_seconds(cdp)))
+        sample()
+        marks.append((what, time.perf_counter(), samples[-1][1]))
+
+    def sampling_sleep(seconds: float) -> None:
+        until = time.monotonic() + seconds
+        while time.monotonic() < until:
+            time.sleep(min(END_SAMPLE_S, max(0.0, until - time.monotonic())))
+            sample()
 
     first_answer = timed_click(
         page,
@@ -338,11 +355,11 @@ def measure(browser, url: str, epochs: int, throttle: float, clicks: bool = True
     # A third of the epochs done, read from the plot's own last point by the sampler, asked every THIRD_LOOK_S.
     # (Not Playwright's text search: its polling of the whole slowed page took about 5% of the main thread here,
     # 0.5 s of a 10 s window in a CPU profile, counted as the app's.)
-    wait_in_page(page, f"() => window.__live.x >= {max(2, epochs // 3) - 1}", timeout=180)
+    wait_in_page(page, f"() => window.__live.x >= {max(2, epochs // 3) - 1}", timeout=180, sample=sample)
     changes_before = page.evaluate("() => window.__live.changes.length")
     mark("start")
     mid_before, mid_started = marks[-1][2], marks[-1][1]
-    time.sleep(MID_RUN_SECONDS)  # the live view alone, nothing clicked
+    sampling_sleep(MID_RUN_SECONDS)  # the live view alone, nothing clicked (a short run may end in it)
     mark("mid_run")
     mid_seconds = marks[-1][1] - mid_started
     busy_mid = (marks[-1][2] - mid_before) / mid_seconds
@@ -355,25 +372,17 @@ def measure(browser, url: str, epochs: int, throttle: float, clicks: bool = True
         expander, zoom = None, {"kept": None}
     in_page = page.evaluate("() => window.__expanderShown")  # [the idle control's, the mid-run click's], in ms
     # To the end: the busy counter sampled every END_SAMPLE_S from the browser's side (no script in the page), and
-    # the page asked every END_LOOK_S whether it has drawn "Training finished" (the sampler's own record of it).
-    samples, looked, deadline = [busy_sample(cdp)], time.monotonic(), time.monotonic() + 600
-    while time.monotonic() < deadline:
-        time.sleep(END_SAMPLE_S)
-        samples.append(busy_sample(cdp))
-        if time.monotonic() - looked >= END_LOOK_S:
-            looked = time.monotonic()
-            if page.evaluate("() => window.__live.finished"):
-                samples.append(busy_sample(cdp))
-                break
-    else:
-        raise TimeoutError("the run did not finish within 10 minutes")
+    # the page asked every THIRD_LOOK_S whether it has drawn "Training finished" (the sampler's own record of it).
+    wait_in_page(page, "() => Boolean(window.__live.finished)", timeout=600, sample=sample)
+    sample()
     noticed_seconds = time.perf_counter() - started  # the bench's noticing: main_thread_busy_to_noticed's end
     busy_noticed = busy_seconds(cdp) - busy_before
     finished = page.evaluate("() => window.__live.finished")
     run_seconds = (finished - clicked) / 1000
     busy_finished = busy_at(samples, finished + offset)
     busy = busy_finished - busy_before
-    marks.append(("end", started + run_seconds, busy_finished))  # the run's end in the page's clock
+    cut = [what for what, t, _ in marks if t > started + run_seconds]  # parts a short run ended before or inside
+    marks = [m for m in marks if m[0] not in cut] + [("end", started + run_seconds, busy_finished)]  # the page's clock
     results_drawn = page.evaluate(RESULTS_DRAWN, list(RESULTS))  # in the page's clock
     results_busy = busy_seconds(cdp) - busy_finished
     results_wall = time.perf_counter() - marks[-1][1]
@@ -412,6 +421,7 @@ def measure(browser, url: str, epochs: int, throttle: float, clicks: bool = True
             what: {"s": round(t - t0, 2), "busy": round((b - b0) / (t - t0), 3)}
             for (_, t0, b0), (what, t, b) in zip(marks, marks[1:], strict=False)
         },
+        "parts_after_the_end": cut,  # a short run's: ended before these marks (their parts are left out above)
         "sampler_busy": round(sampler_busy, 3),  # the control: what the bench's own sampler costs the tab
         "chart_changes_per_s_mid_run": round(changes_mid, 2),
         "feed_draw_ms": percentiles(live.get("draws") or []),
