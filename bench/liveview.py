@@ -100,9 +100,8 @@ SAMPLER = """() => {
   const finished = () => [...document.querySelectorAll("[data-testid='stAlertContentSuccess']")]
     .some(e => e.textContent.includes('Training finished'));
   const watch = new MutationObserver(() => {
-    if (window.__live.committed || !finished()) return;
-    window.__live.committed = performance.now();
-    watch.disconnect();
+    if (!finished()) return;
+    watch.disconnect(); // seen once: no more calls
     requestAnimationFrame(() => { window.__live.finished = performance.now(); });
   });
   watch.observe(document.body, {childList: true, subtree: true}); // not attributes: the chart's own draws change those
@@ -180,15 +179,16 @@ def warm_up(browser, url: str, context=None) -> None:
     page.close()
 
 
-def wait_in_page(page, condition: str, timeout: float, sample) -> None:
-    """Ask the page every THIRD_LOOK_S until `condition` (a script) is true: one cheap evaluation a look;
-    `sample()` (the busy counter's) every END_SAMPLE_S meanwhile."""
+def wait_in_page(page, condition: str, timeout: float, sample):
+    """Ask the page every THIRD_LOOK_S until `condition` (a script) gives something true, and return that: one
+    cheap evaluation a look; `sample()` (the busy counter's) every END_SAMPLE_S meanwhile."""
     deadline, looked = time.monotonic() + timeout, 0.0
     while True:
         if time.monotonic() - looked >= THIRD_LOOK_S:
             looked = time.monotonic()
-            if page.evaluate(condition):
-                return
+            value = page.evaluate(condition)
+            if value:
+                return value
         if time.monotonic() > deadline:
             raise TimeoutError(condition)
         time.sleep(END_SAMPLE_S)
@@ -373,11 +373,10 @@ def measure(browser, url: str, epochs: int, throttle: float, clicks: bool = True
     in_page = page.evaluate("() => window.__expanderShown")  # [the idle control's, the mid-run click's], in ms
     # To the end: the busy counter sampled every END_SAMPLE_S from the browser's side (no script in the page), and
     # the page asked every THIRD_LOOK_S whether it has drawn "Training finished" (the sampler's own record of it).
-    wait_in_page(page, "() => Boolean(window.__live.finished)", timeout=600, sample=sample)
+    finished = wait_in_page(page, "() => window.__live.finished", timeout=600, sample=sample)
     sample()
     noticed_seconds = time.perf_counter() - started  # the bench's noticing: main_thread_busy_to_noticed's end
-    busy_noticed = busy_seconds(cdp) - busy_before
-    finished = page.evaluate("() => window.__live.finished")
+    busy_noticed = samples[-1][1] - busy_before
     run_seconds = (finished - clicked) / 1000
     busy_finished = busy_at(samples, finished + offset)
     busy = busy_finished - busy_before
