@@ -58,7 +58,7 @@ def hinted_copy(bundle: Path, folder: Path = SERVED) -> Path:
     try:
         wanted = COMPILE_HINT + bundle.read_bytes()
         target = folder / bundle.name
-        if target.is_file() and target.read_bytes() == wanted:
+        if target.is_file() and target.stat().st_size == len(wanted) and target.read_bytes() == wanted:
             return target
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".", suffix=".part", delete=False) as part:
