@@ -244,10 +244,34 @@ APPEND = """async () => {
 }"""
 
 
+# A plot like the live chart's, one trace with points and an epoch-end trace still empty (Plotly leaves it out of
+# the legend), then that trace's first point appended as the live chart appends it.
+FIRST_POINT = """async () => {
+  const Plotly = await window.__playgroundPlotly, append = window.__playgroundLiveAppend;
+  const plot = document.createElement('div');
+  plot.style.width = '600px';
+  plot.style.height = '300px';
+  document.body.append(plot);
+  await Plotly.newPlot(plot, [{name: 'Batches', x: [0, 0.5], y: [2, 1], mode: 'lines'},
+                              {name: 'Epoch end', x: [], y: [], mode: 'markers'}],
+                       {showlegend: true, xaxis: {range: [0, 3]}, yaxis: {range: [0, 3]}});
+  const legend = () => [...plot.querySelectorAll('.legend .legendtext')].map((t) => t.textContent);
+  const before = legend();
+  await append(Plotly, plot, [[], [1]], [[], [0.8]]);
+  const after = legend();
+  await append(Plotly, plot, [[1.5], [2]], [[0.7], [0.6]]);
+  const later = legend();
+  Plotly.purge(plot);
+  plot.remove();
+  return {before, after, later};
+}"""
+
+
 def test_new_points_are_drawn_alone_unless_the_loss_axis_must_widen(page, app_url):
     """live_chart.js's appendPoints, in the page: a batch point inside what the axes show is drawn without a full
     redraw (the loss axis stays as it is) and takes away an empty chart's note; a loss above the axis' top takes the
-    full redraw, which widens the axis."""
+    full redraw, which widens the axis. A trace's first point (the first epoch's end) brings its legend entry at
+    once, not only with the whole figure at the run's end."""
     open_page(page, app_url, "?epochs=1", "Train a network")
     settle(page)
     page.locator(".st-key-train_button button").first.click()
@@ -260,6 +284,9 @@ def test_new_points_are_drawn_alone_unless_the_loss_axis_must_widen(page, app_ur
     assert inside["fullRedraws"] == 0 and inside["top"] == pytest.approx(before["top"]), seen
     assert outside["n"] == before["n"] + 2 and outside["fullRedraws"] == 1, seen
     assert outside["top"] >= 3 * before["top"], f"the loss axis did not widen to show the new point: {seen}"
+    legends = page.evaluate(FIRST_POINT)
+    assert legends["before"] == ["Batches"], legends
+    assert legends["after"] == legends["later"] == ["Batches", "Epoch end"], f"no legend entry came: {legends}"
     no_exception(page)
 
 

@@ -108,13 +108,16 @@ function timed(view, took, started) {
 // New points, `x[i]` and `y[i]` for trace i. Only the traces that have new points are redrawn (Plotly.animate
 // without a redraw, which leaves the axes, legend and other traces as they are): on a tab slowed 4x that costs
 // about half of extendTraces' full redraw (bench/liveview.py: feed_draw_ms against plot_redraw_ms). A point
-// outside what an axis that ranges itself shows needs the full redraw, which widens that axis. The first points
-// take away the "waiting" note of an empty chart.
+// outside what an axis that ranges itself shows needs the full redraw, which widens that axis, and so does a
+// trace's first point, which adds its entry to the legend (Plotly leaves an empty trace out of it: the epoch-end
+// markers' entries would otherwise come only with the whole figure at the end). The first points take away the
+// "waiting" note of an empty chart.
 async function appendPoints(Plotly, plot, x, y) {
   const traces = x.flatMap((values, i) => (values.length ? [i] : []));
   if (!traces.length) return;
   if (hasAnnotations(plot)) await Plotly.relayout(plot, { annotations: [] });
-  if (!traces.every((i) => withinRange(plot, i, x[i], y[i]))) {
+  const first = traces.some((i) => !plot.data[i].x.length);
+  if (first || !traces.every((i) => withinRange(plot, i, x[i], y[i]))) {
     return Plotly.extendTraces(plot, { x, y }, x.map((_, i) => i));
   }
   const data = traces.map((i) => ({ x: [...plot.data[i].x, ...x[i]], y: [...plot.data[i].y, ...y[i]] }));
