@@ -586,23 +586,6 @@ def test_a_garment_missed_in_the_middle_is_looked_for_again(fashion, monkeypatch
     assert corr(preprocess_photo(photo), item) > 0.9  # a garment found in the middle is not looked at again
 
 
-def test_a_striped_garment_in_the_background_colours_is_found_whole(monkeypatch):
-    """A top striped in two colours, one of them the bed's: the stripes that match the bed lie between the others
-    and are garment too (the mask is closed over gaps up to CLOSE_GAPS pixels), so the model sees one top, not a
-    stack of bands."""
-    bed, navy = (200, 40, 40), (30, 30, 90)
-    photo = Image.new("RGB", (512, 512), bed)
-    draw = ImageDraw.Draw(photo)
-    for top in range(106, 406, 30):  # 12-pixel navy stripes, 18 pixels of bed between (6 and 9 at working size)
-        draw.rectangle((106, top, 405, top + 11), fill=navy)
-    found = garment.find_garment(photo)
-    inside = found.mask[53:193, 53:203]  # the top at working size (256): first stripe's top to last one's foot
-    assert inside.mean() > 0.97, f"only {inside.mean():.0%} of the striped top was found"
-    assert found.mask.mean() < 0.4  # the bed around it stays background
-    monkeypatch.setattr(garment, "CLOSE_GAPS", 1)  # without the closing: the navy stripes alone
-    assert garment.find_garment(photo).mask[53:193, 53:203].mean() < 0.75
-
-
 def test_the_second_look_finds_nothing_in_a_plain_picture():
     rng = np.random.default_rng(5)
     plain = np.clip(np.array([150.0, 140.0, 120.0]) + rng.normal(0, 4, (200, 160, 3)), 0, 255).astype(np.float32)

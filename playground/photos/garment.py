@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter
 
-from playground.photos.regions import bbox, border, clean, close_gaps, hysteresis, label, sides
+from playground.photos.regions import bbox, border, clean, hysteresis, label, sides
 
 PHOTO_WORK = 256  # photos are analysed at this longest side: plenty for a 28-pixel result
 BORDER_SHARE = 0.04  # the strip along the edges that shows the background
@@ -26,11 +26,6 @@ OTSU_LOW = 0.7  # with the Otsu split as the high threshold, the low one (hyster
 PALETTE_SIZE = 5  # background colours learnt from the border
 MIN_PALETTE_SHARE = 0.08  # ...each must cover this share of at least three of the four edges
 RIM_SIZE = 5  # the garment's outer band (pixels at working size) whose shade is taken from the cloth just inside
-# Gaps in the colour-distance mask up to this many pixels (working size, about 4% of it) are garment: stripes or
-# prints in the background's colours, a fold's shadow. Measured on the tune half of ../shared/real-photos (session
-# 21): closings of 7 to 21 pixels, square or as a row and a column, all gained 3 to 6 of 147 photos; 11 sits in
-# the middle.
-CLOSE_GAPS = 11
 SHADE_FLOOR = 0.3  # the lightest part of a garment still shows at this share of full brightness
 MIN_SHADE_RANGE = 80.0  # luma range that counts as full shading; below it, noise is not stretched into texture
 # People aim at the garment: a mask covering under this share of the frame's middle ninth found something else
@@ -153,14 +148,14 @@ def _foreground(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # The border's own spread (texture, noise) decides how far from the background counts as garment.
     spread = float(np.percentile(border(distance, _strip(distance)), 75))
     low, high = max(LOW_ABS, LOW_SPREAD * spread), max(HIGH_ABS, HIGH_SPREAD * spread)
-    mask = clean(close_gaps(hysteresis(distance > low, distance > high), CLOSE_GAPS))
+    mask = clean(hysteresis(distance > low, distance > high))
     if mask.mean() < FALLBACK_BELOW:
         # A busy border (a patterned bed, the garment itself touching the edges) set the bar too high: split the
         # distances into two groups instead (Otsu), the farther one being the garment.
         split = _otsu(distance)
         if split < high:
             low, high = max(LOW_ABS, min(low, OTSU_LOW * split)), max(HIGH_ABS, split)
-            mask = clean(close_gaps(hysteresis(distance > low, distance > high), CLOSE_GAPS))
+            mask = clean(hysteresis(distance > low, distance > high))
     # Presence from a barely blurred copy: the blur must not spread the garment over its background rim.
     sharp = np.asarray(image.filter(ImageFilter.GaussianBlur(0.6)), dtype=np.float32)
     near = _palette_distance(sharp - lighting, palette)

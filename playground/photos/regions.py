@@ -43,19 +43,6 @@ def hysteresis(weak: np.ndarray, strong: np.ndarray) -> np.ndarray:
     return wanted[labels] & weak
 
 
-def close_gaps(mask: np.ndarray, size: int) -> np.ndarray:
-    """The mask with every gap narrower than size x size pixels between its parts filled (a morphological closing,
-    as if nothing lay beyond the frame): a striped or printed garment whose stripes or flowers share the
-    background's colours is found as one piece, not as bands or scraps."""
-    from scipy import ndimage  # here, not at the top: see label
-
-    # The largest then the smallest value over each size x size square: the same as ndimage.binary_closing with a
-    # square structure (checked on the real photos' masks), but separable, about 1 ms a mask against 10.
-    padded = np.pad(mask, size, mode="constant")
-    closed = ndimage.minimum_filter(ndimage.maximum_filter(padded, size), size)
-    return closed[size:-size, size:-size]
-
-
 def clean(mask: np.ndarray) -> np.ndarray:
     """Drop specks and stray blobs, keep the garment's large parts and fill its small holes."""
     image = Image.fromarray(mask.astype(np.uint8) * 255)
