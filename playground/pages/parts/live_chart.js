@@ -95,8 +95,9 @@ function figureHasPoints(figure) {
 const DRAW_SHARE_GAP = 4;
 const LONGEST_WAIT = 600; // ms: the chart never stands still for long (without the feed)
 const SLOW_DRAW = 80; // ms: a draw slower than this, three times, and the server is asked to send news less often
-const LONGEST_FEED_CYCLE = 750; // ms from one look to the next at most while training, however slow the draw:
-// with that draw (about 150 ms on a tab slowed 4x) and the fetch, the chart still changes within a second
+const LONGEST_FEED_CYCLE = 450; // ms from one look to the next at most while training, however slow the draw: the
+// chart changes at least twice a second (a tab slowed 4x, whose draws take 140 ms in a slow moment, drew 1.8 times
+// a second at 750 ms, bench/liveview.py)
 const FEED_TRIES = 5; // looks in a row the server refuses before the page is told the feed is lost
 let slowDraws = 0;
 
