@@ -261,9 +261,22 @@ FIRST_POINT = """async () => {
   const after = legend();
   await append(Plotly, plot, [[1.5], [2]], [[0.7], [0.6]]);
   const later = legend();
+  // As the live chart draws a whole figure: the empty trace gets a placeholder, in the legend from the start, and
+  // its first point is drawn alone (Plotly.animate), with no full redraw.
+  let fullRedraws = 0;
+  const extendTraces = Plotly.extendTraces;
+  Plotly.extendTraces = (...args) => { fullRedraws += 1; return extendTraces.apply(Plotly, args); };
+  const data = window.__playgroundLivePlaceholders([{name: 'Batches', x: [0, 0.5], y: [2, 1], mode: 'lines'},
+                                                    {name: 'Epoch end', x: [], y: [], mode: 'markers'}]);
+  await Plotly.react(plot, data, {showlegend: true, xaxis: {range: [0, 3]}, yaxis: {range: [0, 3]}});
+  const held = legend();
+  await append(Plotly, plot, [[], [1]], [[], [0.8]]);
+  const placeholder = {before: held, after: legend(), fullRedraws, x: plot.data[1].x, y: plot.data[1].y,
+                       markers: plot.querySelectorAll('.scatterlayer .trace:nth-child(2) .point').length};
+  Plotly.extendTraces = extendTraces;
   Plotly.purge(plot);
   plot.remove();
-  return {before, after, later};
+  return {before, after, later, placeholder};
 }"""
 
 
@@ -271,7 +284,8 @@ def test_new_points_are_drawn_alone_unless_the_loss_axis_must_widen(page, app_ur
     """live_chart.js's appendPoints, in the page: a batch point inside what the axes show is drawn without a full
     redraw (the loss axis stays as it is) and takes away an empty chart's note; a loss above the axis' top takes the
     full redraw, which widens the axis. A trace's first point (the first epoch's end) brings its legend entry at
-    once, not only with the whole figure at the run's end."""
+    once, not only with the whole figure at the run's end; the live chart's placeholder for an empty trace has its
+    entry there from the start, and its first point needs no full redraw."""
     open_page(page, app_url, "?epochs=1", "Train a network")
     settle(page)
     page.locator(".st-key-train_button button").first.click()
@@ -287,6 +301,9 @@ def test_new_points_are_drawn_alone_unless_the_loss_axis_must_widen(page, app_ur
     legends = page.evaluate(FIRST_POINT)
     assert legends["before"] == ["Batches"], legends
     assert legends["after"] == legends["later"] == ["Batches", "Epoch end"], f"no legend entry came: {legends}"
+    held = legends["placeholder"]
+    assert held["before"] == held["after"] == ["Batches", "Epoch end"], f"the placeholder is not in the legend: {held}"
+    assert held["fullRedraws"] == 0 and held["x"] == [1] and held["y"] == [0.8] and held["markers"] == 1, held
     no_exception(page)
 
 

@@ -82,7 +82,21 @@ function plotted(view) {
 }
 
 function lengths(view) {
-  return view.plot.data.map((trace, i) => trace.x.length + (view.pending ? view.pending.x[i].length : 0));
+  const { pending } = view;
+  return view.plot.data.map((trace, i) => points(trace, "x").length + (pending ? pending.x[i].length : 0));
+}
+
+// A trace with no points yet is drawn with one empty point (null), so that its legend entry is there from the
+// start: plotly.js leaves an empty trace out of the legend, and adding it later took a full redraw at the first
+// epoch's end (the epoch-end markers), on a slowed tab the slowest draw of the run after the first. A real point's
+// x is always a number.
+function withPlaceholders(data) {
+  return data.map((trace) => (trace.x && trace.x.length ? trace : { ...trace, x: [null], y: [null] }));
+}
+
+// A trace's points along "x" or "y": none for the placeholder.
+function points(trace, axis) {
+  return trace.x.length === 1 && trace.x[0] === null ? [] : trace[axis];
 }
 
 function figureHasPoints(figure) {
@@ -111,22 +125,30 @@ function timed(view, took, started) {
 // about half of extendTraces' full redraw (bench/liveview.py: feed_draw_ms against plot_redraw_ms). A point
 // outside what an axis that ranges itself shows needs the full redraw, which widens that axis, and so does a
 // trace's first point, which adds its entry to the legend (Plotly leaves an empty trace out of it: the epoch-end
-// markers' entries would otherwise come only with the whole figure at the end). The first points take away the
-// "waiting" note of an empty chart.
+// markers' entries would otherwise come only with the whole figure at the end; the live chart draws a placeholder
+// instead, withPlaceholders). The first points take away the "waiting" note of an empty chart.
 async function appendPoints(Plotly, plot, x, y) {
   const traces = x.flatMap((values, i) => (values.length ? [i] : []));
   if (!traces.length) return;
   if (hasAnnotations(plot)) await Plotly.relayout(plot, { annotations: [] });
   const first = traces.some((i) => !plot.data[i].x.length);
   if (first || !traces.every((i) => withinRange(plot, i, x[i], y[i]))) {
+    for (const i of traces) {
+      const trace = plot.data[i];
+      Object.assign(trace, { x: points(trace, "x"), y: points(trace, "y") }); // the placeholder goes
+    }
     return Plotly.extendTraces(plot, { x, y }, x.map((_, i) => i));
   }
-  const data = traces.map((i) => ({ x: [...plot.data[i].x, ...x[i]], y: [...plot.data[i].y, ...y[i]] }));
+  const data = traces.map((i) => ({
+    x: [...points(plot.data[i], "x"), ...x[i]],
+    y: [...points(plot.data[i], "y"), ...y[i]],
+  }));
   const now = { transition: { duration: 0 }, frame: { duration: 0, redraw: false }, mode: "immediate" };
   return Plotly.animate(plot, { data, traces }, now);
 }
 
 window.__playgroundLiveAppend = appendPoints; // tried directly by tests/test_browser.py
+window.__playgroundLivePlaceholders = withPlaceholders; // and this
 
 // Whether trace i's new values lie inside the ranges its axes show, for each axis Plotly ranges by itself (an axis
 // the figure fixes, or the visitor zoomed, keeps its range whatever comes).
@@ -170,8 +192,9 @@ function drawWhole(Plotly, view, figure, config) {
   view.timer = null;
   view.pending = null;
   const started = performance.now();
-  if (plotted(view)) Plotly.react(view.plot, figure.data, figure.layout, config);
-  else Plotly.newPlot(view.plot, figure.data, figure.layout, config);
+  const data = withPlaceholders(figure.data);
+  if (plotted(view)) Plotly.react(view.plot, data, figure.layout, config);
+  else Plotly.newPlot(view.plot, data, figure.layout, config);
   timed(view, performance.now() - started, started);
 }
 
@@ -247,7 +270,9 @@ async function lookNow(view) {
           return;
         }
         took = await drawn(async () => {
-          if (!plotted(view)) await Plotly.newPlot(view.plot, view.skeleton.data, view.skeleton.layout, view.config);
+          const { skeleton } = view;
+          const data = !plotted(view) && withPlaceholders(skeleton.data);
+          if (data) await Plotly.newPlot(view.plot, data, skeleton.layout, view.config);
           const have = lengths(view);
           const skip = have.map((length, i) => length - news.update.base[i]);
           const fresh = (values) => values.map((v, i) => v.slice(Math.max(0, skip[i])));
