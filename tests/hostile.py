@@ -23,6 +23,7 @@ import json
 import os
 import secrets
 import struct
+import threading
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -126,12 +127,16 @@ def with_weights(put=None, extra=None, weights=None) -> bytes:
     return keras_bytes(sequential(base_layers()), h5_bytes(weights or base_weights(), put, extra))
 
 
+_CANARY_LOCK = threading.Lock()
+
+
 def canary(folder: Path) -> tuple[Path, bytes]:
     """A file holding a fresh random secret (hex, CANARY_BYTES long): nothing of it may ever come back."""
     path = Path(folder) / CANARY_NAME
-    if not path.exists():
-        path.write_bytes(secrets.token_hex(CANARY_BYTES // 2).encode())
-    return path, path.read_bytes()
+    with _CANARY_LOCK:  # tests/test_hostile_files.py makes the corpus two files at a time
+        if not path.exists():
+            path.write_bytes(secrets.token_hex(CANARY_BYTES // 2).encode())
+        return path, path.read_bytes()
 
 
 # -- Raw zip archives (headers written by hand, so they can lie) ----------------------------------------
@@ -417,7 +422,7 @@ def linked(kind: str):
         import h5py
 
         path, secret = canary(folder)
-        source = Path(folder) / "canary.h5"
+        source = Path(folder) / f"canary-{kind.replace(' ', '-')}.h5"  # one per kind: they are made side by side
         with h5py.File(source, "w") as h5:
             h5["data"] = np.frombuffer(secret[:40], "f4")
 
